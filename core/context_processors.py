@@ -1,0 +1,10 @@
+from django.conf import settings
+
+from .navigation import navigation_for
+
+
+def service(request):
+    context = {"service_name": "Fostering programme tracker", "demo_mode": settings.DEMO_MODE}
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        context["navigation"] = navigation_for(request)
+    return context

@@ -1,0 +1,117 @@
+"""Demo data for the programme: the contract of the call-off specification, varied to 2028."""
+
+import datetime
+from decimal import Decimal
+
+from .models import Contract, DayRate, FinancialYearCap, Grade, Milestone, MilestoneStatus, Strand
+
+CONTRACT_REFERENCE = "DFE-FRRP-DP-2023"
+
+# Illustrative framework rate card (£ per day excl. VAT); uplifted 3% from April 2025.
+RATE_CARD = [
+    ("Partner", 1, Decimal("1400")),
+    ("Director", 2, Decimal("1200")),
+    ("Principal consultant", 3, Decimal("950")),
+    ("Senior consultant", 4, Decimal("800")),
+    ("Consultant", 5, Decimal("650")),
+    ("Analyst", 6, Decimal("500")),
+]
+UPLIFT_FROM = datetime.date(2025, 4, 1)
+
+# Spec §24, with the approximate dates read as the last day of the month named.
+SPEC_MILESTONES = [
+    ("NE support hub operational", "NE support hub operational", "A", (2023, 5, 31)),
+    (
+        "Roll out EOI live",
+        "EOI for wider roll out live to all LAs and open for bids",
+        "",
+        (2023, 5, 31),
+    ),
+    (
+        "Delivery partner appointed",
+        "Delivery partner in place to work with LAs on shaping bids to meet DfE policy requirements",
+        "",
+        (2023, 7, 31),
+    ),
+    (
+        "NE support hub go live",
+        "NE recruitment support hub go live, alongside communications campaign",
+        "A",
+        (2023, 9, 30),
+    ),
+    (
+        "Funding awarded",
+        "Grant agreements signed for successful LA cluster groups",
+        "",
+        (2023, 9, 30),
+    ),
+    (
+        "Support hub operational",
+        "LA clusters recruitment support hub operational",
+        "A",
+        (2024, 4, 30),
+    ),
+    (
+        "Go live",
+        "Wider roll out regional recruitment support hub go live, alongside communications campaign",
+        "A",
+        (2024, 9, 30),
+    ),
+    ("Funding period ends", "", "", (2025, 3, 31)),
+]
+
+
+def seed() -> Contract:
+    contract, _ = Contract.objects.get_or_create(
+        reference=CONTRACT_REFERENCE,
+        defaults={
+            "name": "Fostering Recruitment and Retention Programme: delivery partner",
+            "start_date": datetime.date(2023, 6, 1),
+            "end_date": datetime.date(2025, 3, 31),
+            "total_cap": Decimal("1000000"),
+        },
+    )
+    for year, amount in [(2023, "650000"), (2024, "350000")]:
+        FinancialYearCap.objects.get_or_create(
+            contract=contract, start_year=year, defaults={"amount": Decimal(amount)}
+        )
+    from .services import vary_contract
+
+    if contract.end_date < datetime.date(2028, 3, 31):
+        # DfE funded 2025-26 and 2026-28: the variation extends the contract; the caps
+        # for the new years are illustrative.
+        vary_contract(
+            contract=contract,
+            new_end_date=datetime.date(2028, 3, 31),
+            new_total_cap=Decimal("2300000"),
+            added_caps={2025: Decimal("400000"), 2026: Decimal("450000"), 2027: Decimal("450000")},
+            reason="Variation 1: programme funded for 2025-26 and 2026-28.",
+        )
+
+    for name, order, rate in RATE_CARD:
+        grade, _ = Grade.objects.get_or_create(name=name, defaults={"order": order})
+        DayRate.objects.get_or_create(
+            grade=grade, valid_from=contract.start_date, defaults={"rate": rate}
+        )
+        DayRate.objects.get_or_create(
+            grade=grade,
+            valid_from=UPLIFT_FROM,
+            defaults={"rate": (rate * Decimal("1.03")).quantize(Decimal("1"))},
+        )
+
+    for title, outputs, strand, (y, m, d) in SPEC_MILESTONES:
+        date = datetime.date(y, m, d)
+        Milestone.objects.get_or_create(
+            cluster=None,
+            title=title,
+            defaults={
+                "outputs": outputs,
+                "strand": strand if strand in Strand.values else "",
+                "owner": "DfE programme team",
+                "baseline_date": date,
+                "forecast_date": date,
+                "actual_date": date,
+                "status": MilestoneStatus.COMPLETE,
+            },
+        )
+    return contract

@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+LOGIN = "/account/sign-in/"
+
+
+@pytest.fixture
+def person(db):
+    return UserFactory(email="person@example.org")
+
+
+def test_a_person_signs_in_with_their_email_and_password(client, person):
+    response = client.post(LOGIN, {"username": "Person@Example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_message(client, person):
+    wrong_password = client.post(LOGIN, {"username": "person@example.org", "password": "nope"})
+    unknown_email = client.post(LOGIN, {"username": "nobody@example.org", "password": "nope"})
+    message = "Enter a correct e-mail address and password"
+    assert message in wrong_password.content.decode()
+    assert message in unknown_email.content.decode()
+    # the error summary is shown and what was typed is kept
+    assert "There is a problem" in wrong_password.content.decode()
+    assert 'value="person@example.org"' in wrong_password.content.decode()
+
+
+def test_a_missing_field_is_named_in_the_error(client, db):
+    response = client.post(LOGIN, {"username": "", "password": ""})
+    body = response.content.decode()
+    assert 'href="#id_username"' in body and 'href="#id_password"' in body
+    assert "govuk-input--error" in body
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, person):
+    for _ in range(5):
+        client.post(LOGIN, {"username": "person@example.org", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_every_page_but_sign_in_needs_a_signed_in_user(client, db):
+    for url in ["/", "/clusters/", "/authorities/", "/account/password/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(LOGIN)
+    assert client.get(LOGIN).status_code == 200
+
+
+def test_sign_out_ends_the_session(client, person):
+    client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    client.post("/account/sign-out/")
+    assert client.get("/").status_code == 302
+
+
+def test_a_person_changes_their_password(client, person):
+    client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-long-pass-9",
+            "new_password2": "Another-long-pass-9",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Another-long-pass-9")
+
+
+def test_a_mismatched_new_password_is_refused_on_its_field(client, person):
+    client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-long-pass-9",
+            "new_password2": "different-pass-99",
+        },
+    )
+    assert response.status_code == 200
+    assert 'href="#id_new_password2"' in response.content.decode()
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)

@@ -1,0 +1,70 @@
+"""A real Celery round trip: a worker process against the Redis broker runs a task
+that reads the test database and stores its result. Runs where a broker is configured
+(CI sets CELERY_BROKER_URL); elsewhere tasks run in-process and this is skipped."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker():
+    if not settings.CELERY_BROKER_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CELERY_BROKER_URL so the worker round trip runs")
+        pytest.skip("no CELERY_BROKER_URL: tasks run in-process on the embedded default")
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("the worker cannot see an in-memory SQLite test database")
+    env = dict(os.environ)
+    # the worker must read the test database this test writes to
+    config = dict(connection.settings_dict)
+    env["DATABASE_URL"] = _url(config)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--concurrency=1", "--loglevel=WARNING", "-Q", "roundtrip-test", "-n",
+         f"roundtrip-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # this test talks to the real broker
+    yield process
+    app.conf.task_always_eager = eager
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _url(config) -> str:
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    user = config.get("USER") or ""
+    host = config.get("HOST") or "127.0.0.1"
+    port = config.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{config['NAME']}"
+
+
+def test_a_real_worker_runs_a_task_and_its_result_is_stored(worker):
+    UserFactory.create_batch(3)
+    result = app.send_task("core.ping", queue="roundtrip-test")
+    value = result.get(timeout=90)
+    assert value == {"pong": True, "users": 3}
+    # the result is kept in the result backend, readable again by its id
+    assert app.AsyncResult(result.id).result == {"pong": True, "users": 3}
+    assert app.AsyncResult(result.id).state == "SUCCESS"
+
