@@ -7,5 +7,9 @@ urlpatterns = [
     path("", include("core.urls")),
     path("account/", include("accounts.urls")),
     path("", include("clusters.urls")),
+    path("", include("programme.urls")),
+    path("timesheets/", include("timesheets.urls")),
+    path("pipeline/", include("pipeline.urls")),
+    path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

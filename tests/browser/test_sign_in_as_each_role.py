@@ -35,16 +35,18 @@ def test_the_lists_and_a_form_error_are_accessible(page, live_server, demo):
     assert "There is a problem" in page.content()
     assert_accessible(page)
     sign_in(page, live_server, "pm@example.org", DEMO)
-    for path in ["/clusters/", "/clusters/north-east/", "/authorities/?sort=-name&page=2",
-                 "/account/password/"]:
+    for path in [
+        "/clusters/",
+        "/clusters/north-east/",
+        "/authorities/?sort=-name&page=2",
+        "/account/password/",
+    ]:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("h1").count() == 1
         assert_accessible(page)
 
 
-def test_a_cluster_lead_does_not_reach_another_cluster_by_editing_the_url(
-    page, live_server, demo
-):
+def test_a_cluster_lead_does_not_reach_another_cluster_by_editing_the_url(page, live_server, demo):
     sign_in(page, live_server, "lead.northeast@example.org", DEMO)
     response = page.goto(f"{live_server.url}/clusters/foster4/")
     assert response.status == 404

@@ -34,10 +34,25 @@ def worker():
     env["DATABASE_URL"] = _url(config)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--concurrency=1", "--loglevel=WARNING", "-Q", "roundtrip-test", "-n",
-         f"roundtrip-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "-Q",
+            "roundtrip-test",
+            "-n",
+            f"roundtrip-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # this test talks to the real broker
@@ -67,4 +82,3 @@ def test_a_real_worker_runs_a_task_and_its_result_is_stored(worker):
     # the result is kept in the result backend, readable again by its id
     assert app.AsyncResult(result.id).result == {"pong": True, "users": 3}
     assert app.AsyncResult(result.id).state == "SUCCESS"
-

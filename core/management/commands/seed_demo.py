@@ -1,10 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import demo as accounts_demo
-from clusters import demo as clusters_demo
 from clusters.services import load_reference_data
-from programme import demo as programme_demo
+from core.areas import area_modules
 
 
 class Command(BaseCommand):
@@ -13,10 +11,12 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         load_reference_data()
-        programme_demo.seed()
-        clusters = clusters_demo.seed()
-        users = accounts_demo.seed()
-        self.stdout.write(f"Demo programme: {len(clusters)} clusters, {len(users)} demo users.")
+        # each area seeds its own data, in the order of AREAS: later areas build on earlier
+        for module in area_modules("demo"):
+            module.seed()
+            self.stdout.write(f"Demo data: {module.__name__.split('.')[0]} seeded.")
+        from accounts.models import User
+
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with password 'fostering-demo' as:")
-        for user in users:
+        for user in User.objects.filter(email__endswith="@example.org").order_by("role", "email"):
             self.stdout.write(f"  {user.email:<32} {user.get_role_display()}")

@@ -1,0 +1,6 @@
+from core.navigation import NavItem, everyone
+
+ITEMS = [
+    NavItem("Clusters", "clusters:cluster_list", everyone, "/clusters/"),
+    NavItem("Local authorities", "clusters:authority_list", everyone, "/authorities/"),
+]
