@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint check pytest worker beat bench chromium clean
+.PHONY: help setup run test lint check pytest worker beat bench system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,14 +29,18 @@ static/build/app.css: static/scss/app.scss node_modules/.installed
 
 setup: $(VENV)/.installed node_modules/.installed static/build/app.css ## install Python and npm dependencies, build the CSS
 
-chromium: ## install Debian's Chromium for the browser tests (needs root and apt-get)
-	@if command -v chromium >/dev/null 2>&1; then echo "Chromium: $$(command -v chromium)"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "Chromium could not be installed: browser tests will be skipped (outside CI)"; \
-	else echo "No Chromium and no root: browser tests will be skipped (outside CI)"; fi
+# Debian packages: Chromium for the browser tests, Pango and fonts for WeasyPrint's PDFs.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
 
-run: setup ## set up, load reference and demo data, serve on http://127.0.0.1:8000
+system-packages: ## install Chromium and WeasyPrint's libraries from Debian (needs root and apt-get)
+	@if command -v chromium >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2; then \
+	  echo "System packages present."; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null) \
+	  || echo "Could not install $(SYSTEM_PACKAGES): browser tests are skipped (outside CI) and PDFs fail"; \
+	else echo "No root: install $(SYSTEM_PACKAGES) yourself for browser tests and PDFs"; fi
+
+run: setup system-packages ## set up, load reference and demo data, serve on http://127.0.0.1:8000
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_reference
 	$(MANAGE) seed_demo
@@ -52,7 +56,7 @@ check: setup ## Django system checks and missing migrations
 pytest: setup ## the test suite only
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: setup chromium lint check pytest ## set up and run every check and test
+test: setup system-packages lint check pytest ## set up and run every check and test
 
 worker: setup ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -183,6 +183,17 @@ DJANGO_TABLES2_PAGE_RANGE = 8
 # delivery-partner user out of pipeline data and reports.
 DATA_PROTECTION_TRAINING_VALID_DAYS = 365
 
+# Key for the keyed hash (HMAC-SHA256) that lets the pipeline count one person once across
+# LAs without storing who they are. It lives only in the environment, never in the database.
+PIPELINE_IDENTITY_KEY = os.environ.get("PIPELINE_IDENTITY_KEY", "development-only-identity-key")
+
+# Uploads larger than this are refused before they are read.
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Scheduled tasks (Celery beat); areas add their entries here.
+CELERY_BEAT_SCHEDULE: dict = {}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

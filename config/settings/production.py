@@ -11,11 +11,12 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
-for _name in ("SECRET_KEY", "ALLOWED_HOSTS"):
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "PIPELINE_IDENTITY_KEY"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
 
 SECRET_KEY = os.environ["SECRET_KEY"]
+PIPELINE_IDENTITY_KEY = os.environ["PIPELINE_IDENTITY_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 DEBUG = False
 DEMO_MODE = env_bool("DEMO_MODE", False)

@@ -19,7 +19,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 def _missing() -> str | None:
     if not Path(CHROMIUM).exists():
-        return f"no Chromium at {CHROMIUM} (run `make chromium` as root)"
+        return f"no Chromium at {CHROMIUM} (run `make system-packages` as root)"
     if not AXE.exists():
         return "axe-core is not installed (run `make setup`)"
     return None

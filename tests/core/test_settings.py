@@ -52,6 +52,7 @@ def test_production_passes_the_deployment_checks_with_no_warnings():
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="k3y-" + "".join(chr(65 + (i * 7) % 58) for i in range(60)),
         ALLOWED_HOSTS="tracker.example.org",
+        PIPELINE_IDENTITY_KEY="another-long-random-key-for-hmac",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
