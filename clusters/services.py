@@ -90,3 +90,110 @@ def add_member(
         membership.full_clean()
         membership.save()
         return membership
+
+
+def end_membership(*, membership: ClusterMembership, left_on: datetime.date) -> ClusterMembership:
+    """Record that an LA left its cluster on a date."""
+    if left_on < membership.joined_on:
+        raise ValidationError({"left_on": "An LA cannot leave before it joined."})
+    membership.left_on = left_on
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def change_stage(*, cluster: Cluster, stage: str, reached_on: datetime.date, by) -> Cluster:
+    """Move a cluster to a stage, recording the date it was reached and who said so."""
+    from django.utils import timezone
+
+    from .models import StageChange
+
+    if reached_on > timezone.localdate():
+        raise ValidationError(
+            {"reached_on": "The date a stage was reached cannot be in the future."}
+        )
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if stage == cluster.stage:
+        raise ValidationError(
+            {"stage": f"The cluster is already at “{cluster.get_stage_display()}”."}
+        )
+    cluster.stage = stage
+    cluster._change_reason = f"Stage reached on {reached_on:%-d %B %Y}"
+    cluster.full_clean()
+    cluster.save()
+    StageChange.objects.create(cluster=cluster, stage=stage, reached_on=reached_on, recorded_by=by)
+    return cluster
+
+
+def save_hub(*, hub) -> object:
+    """Create or update a cluster's hub (go-live never before operational)."""
+    hub.full_clean()
+    hub.save()
+    return hub
+
+
+@transaction.atomic
+def set_harmonisation(
+    *, cluster: Cluster, local_authority: LocalAuthority, item: str, status: str, note: str = "", by
+) -> object:
+    """Set one cell of the harmonisation matrix, keeping who changed it and when."""
+    from django.utils import timezone
+
+    from .models import Harmonisation
+
+    if not cluster.memberships.filter(
+        local_authority=local_authority, left_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"local_authority": f"{local_authority} is not a member of {cluster}."}
+        )
+    cell, _ = Harmonisation.objects.select_for_update().get_or_create(
+        cluster=cluster, local_authority=local_authority, item=item
+    )
+    cell.status = status
+    cell.note = note
+    cell.changed_on = timezone.localdate()
+    cell.changed_by = by
+    cell.full_clean()
+    cell.save()
+    return cell
+
+
+@transaction.atomic
+def save_progress_update(*, update) -> object:
+    """Save a monthly progress update: one per cluster per month, and a rating change
+    must say what changed."""
+    from .models import ProgressUpdate
+
+    update.month = update.month.replace(day=1)
+    Cluster.objects.select_for_update().get(pk=update.cluster_id)
+    clash = ProgressUpdate.objects.filter(cluster_id=update.cluster_id, month=update.month)
+    if update.pk:
+        clash = clash.exclude(pk=update.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"month": f"There is already an update for {update.month:%B %Y}: change that one."}
+        )
+    previous = (
+        ProgressUpdate.objects.filter(cluster_id=update.cluster_id, month__lt=update.month)
+        .order_by("-month")
+        .first()
+    )
+    if previous and previous.rating != update.rating and not update.what_changed.strip():
+        raise ValidationError(
+            {
+                "what_changed": f"The rating changed from {previous.get_rating_display()}: "
+                "say what changed since last month."
+            }
+        )
+    update.full_clean()
+    update.save()
+    return update
+
+
+def save_constellation(*, constellation) -> object:
+    """Create or update a Mockingbird constellation (a size outside 6-10 is only a warning)."""
+    constellation.full_clean()
+    constellation.save()
+    return constellation

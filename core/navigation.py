@@ -37,13 +37,15 @@ def _items() -> list[NavItem]:
 
 def navigation_for(request) -> list[dict]:
     user = request.user
-    result = []
-    for item in _items():
-        if not item.predicate(user):
-            continue
-        if item.section == "/":
-            current = request.path == "/"
-        else:
-            current = request.path.startswith(item.section)
-        result.append({"label": item.label, "url": reverse(item.url_name), "current": current})
-    return result
+    visible = [item for item in _items() if item.predicate(user)]
+    # the current item is the one whose section is the longest match of the path
+    matches = [
+        item
+        for item in visible
+        if (request.path == "/" if item.section == "/" else request.path.startswith(item.section))
+    ]
+    current = max(matches, key=lambda item: len(item.section), default=None)
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "current": item is current}
+        for item in visible
+    ]

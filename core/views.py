@@ -1,4 +1,7 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -40,3 +43,45 @@ class FilteredTableView(SingleTableMixin, FilterView):
         query.pop("page", None)
         context["csv_query"] = query.urlencode()
         return context
+
+
+def attach_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the named field where the form has
+    it, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def form_view(
+    request,
+    *,
+    form,
+    title: str,
+    on_valid,
+    success_url: str,
+    success_message: str = "",
+    template: str = "core/form_page.html",
+    context: dict | None = None,
+):
+    """Show a form; on a valid POST call ``on_valid(form)`` (a service) and redirect.
+
+    A ValidationError from the service is shown on the field it names and nothing is saved.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                on_valid(form)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            if success_message:
+                messages.success(request, success_message)
+            return redirect(success_url)
+    return render(
+        request,
+        template,
+        {"form": form, "title": title, "cancel_url": success_url, **(context or {})},
+    )

@@ -115,3 +115,101 @@ def seed() -> Contract:
             },
         )
     return contract
+
+
+KPIS = [
+    (
+        "Enquiry to application conversion",
+        "Applications received in the quarter as a share of initial enquiries in the quarter.",
+        "%",
+        Decimal("12"),
+        "higher",
+    ),
+    (
+        "Application to approval time",
+        "Median days from application to approval for households approved in the quarter.",
+        "days",
+        Decimal("180"),
+        "lower",
+    ),
+    (
+        "Clusters with a live hub",
+        "Clusters whose recruitment support hub is live.",
+        "clusters",
+        Decimal("9"),
+        "higher",
+    ),
+    (
+        "Harmonisation in place",
+        "Share of member LA x Annex A items (standard offer, terms, script, data sharing, "
+        "branding, Mockingbird) in place.",
+        "%",
+        Decimal("80"),
+        "higher",
+    ),
+    (
+        "Mockingbird constellations live",
+        "Constellations launched and running.",
+        "constellations",
+        Decimal("40"),
+        "higher",
+    ),
+]
+
+
+def seed_activity() -> None:
+    """KPIs with quarterly values, programme-wide and (for conversion) per cluster."""
+    import random
+
+    from django.utils import timezone
+
+    from accounts.models import Role, User
+    from clusters.models import Cluster
+
+    from .models import Direction, Kpi, KpiValue
+
+    pm = User.objects.filter(role=Role.PROGRAMME_MANAGER).order_by("pk").first()
+    today = timezone.localdate()
+    quarters = []
+    quarter = datetime.date(2024, 4, 1)
+    while quarter <= today:
+        quarters.append(quarter)
+        quarter = datetime.date(
+            quarter.year + (quarter.month == 10), (quarter.month + 2) % 12 + 1, 1
+        )
+    quarters = quarters[:-1]  # the current quarter is not over
+
+    for name, definition, unit, target, direction in KPIS:
+        kpi, created = Kpi.objects.get_or_create(
+            name=name,
+            defaults={
+                "definition": definition,
+                "unit": unit,
+                "target": target,
+                "direction": Direction(direction),
+            },
+        )
+        if not created or kpi.values.exists():
+            continue
+        rng = random.Random(f"kpi-{name}")
+        for i, q in enumerate(quarters):
+            progress = i / max(1, len(quarters) - 1)
+            if unit == "%":
+                value = target * Decimal(str(0.7 + 0.45 * progress + rng.uniform(-0.05, 0.05)))
+            elif unit == "days":
+                value = Decimal(str(205 - 40 * progress + rng.uniform(-6, 6)))
+            else:
+                value = (target * Decimal(str(0.3 + 0.75 * progress))).quantize(Decimal("1"))
+            KpiValue.objects.create(kpi=kpi, quarter_start=q, value=round(value, 1), recorded_by=pm)
+        if name.startswith("Enquiry to application"):
+            for cluster in Cluster.objects.all():
+                crng = random.Random(f"kpi-{cluster.slug}")
+                base = 23 if cluster.slug == "north-east" else crng.uniform(8, 16)
+                for q in quarters[-4:]:
+                    KpiValue.objects.create(
+                        kpi=kpi,
+                        quarter_start=q,
+                        cluster=cluster,
+                        recorded_by=pm,
+                        value=round(Decimal(str(base + crng.uniform(-2, 2))), 1),
+                    )

@@ -156,3 +156,109 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.actual_date and self.actual_date > timezone.localdate():
+            raise ValidationError({"actual_date": "The actual date cannot be in the future."})
+        if self.status == MilestoneStatus.COMPLETE and not self.actual_date:
+            raise ValidationError({"actual_date": "Enter the date the milestone was met."})
+
+
+class ContractVariation(models.Model):
+    """A recorded change to the contract's terms; the contract's history keeps the old terms."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="variations")
+    number = models.PositiveSmallIntegerField()
+    agreed_on = models.DateField()
+    reason = models.TextField()
+    previous_end_date = models.DateField()
+    new_end_date = models.DateField()
+    previous_total_cap = models.DecimalField(max_digits=12, decimal_places=2)
+    new_total_cap = models.DecimalField(max_digits=12, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="variation_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"Variation {self.number}"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Kpi(models.Model):
+    """A named measure with a target, a unit and a period (quarterly by default)."""
+
+    name = models.CharField(max_length=150, unique=True)
+    definition = models.TextField()
+    unit = models.CharField(max_length=40, help_text="For example: %, days, count")
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    period = models.CharField(max_length=20, default="quarterly", editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "KPI"
+
+    def __str__(self):
+        return self.name
+
+    def meets_target(self, value: Decimal) -> bool:
+        return value >= self.target if self.direction == Direction.HIGHER else value <= self.target
+
+
+class KpiValue(models.Model):
+    """A KPI's value for one quarter, programme-wide (no cluster) or for one cluster."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    quarter_start = models.DateField(
+        help_text="First day of the quarter (1 Apr, 1 Jul, 1 Oct, 1 Jan)"
+    )
+    cluster = models.ForeignKey(
+        "clusters.Cluster",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="kpi_values",
+    )
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "quarter_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "quarter_start", "cluster"],
+                name="one_kpi_value_per_quarter_cluster",
+                violation_error_message="That KPI already has a value for this quarter and cluster.",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "quarter_start"],
+                condition=Q(cluster__isnull=True),
+                name="one_programme_kpi_value_per_quarter",
+                violation_error_message="That KPI already has a programme-wide value for this quarter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter_start__day=1) & Q(quarter_start__month__in=[1, 4, 7, 10]),
+                name="kpi_value_on_quarter_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi} {self.quarter_start}: {self.value}"

@@ -38,3 +38,59 @@ def rate_card() -> list[dict]:
     """Every grade with its rates, newest first (two queries)."""
     grades = Grade.objects.prefetch_related("rates").order_by("order")
     return [{"grade": g, "rates": list(g.rates.all())} for g in grades]
+
+
+def milestones_for_user(user, *, today: datetime.date | None = None):
+    """Programme-wide milestones and those of the clusters the user may see, with slippage
+    in days against baseline and overdue items first."""
+    from django.db.models import (
+        BooleanField,
+        Case,
+        DurationField,
+        ExpressionWrapper,
+        F,
+        Q,
+        Value,
+        When,
+    )
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from clusters.selectors import clusters_for_user
+
+    from .models import Milestone
+
+    today = today or timezone.localdate()
+    visible = Q(cluster__isnull=True) | Q(cluster__in=clusters_for_user(user).values("pk"))
+    return (
+        Milestone.objects.filter(visible)
+        .select_related("cluster")
+        .annotate(
+            slip=ExpressionWrapper(
+                Coalesce(F("actual_date"), F("forecast_date")) - F("baseline_date"),
+                output_field=DurationField(),
+            ),
+            overdue=Case(
+                When(Q(actual_date__isnull=True) & Q(forecast_date__lt=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-overdue", "forecast_date", "title")
+    )
+
+
+def kpis_with_latest_values():
+    """Every KPI with its values, programme-wide and per cluster (two queries)."""
+    from django.db.models import Prefetch
+
+    from .models import Kpi, KpiValue
+
+    return Kpi.objects.prefetch_related(
+        Prefetch(
+            "values",
+            queryset=KpiValue.objects.select_related("cluster", "recorded_by").order_by(
+                "quarter_start", "cluster__name"
+            ),
+        )
+    )

@@ -15,6 +15,10 @@ class Command(BaseCommand):
         for module in area_modules("demo"):
             module.seed()
             self.stdout.write(f"Demo data: {module.__name__.split('.')[0]} seeded.")
+        # a second pass for activity that needs every area's people and places in place
+        for module in area_modules("demo"):
+            if hasattr(module, "seed_activity"):
+                module.seed_activity()
         from accounts.models import User
 
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with password 'fostering-demo' as:")
