@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -245,11 +246,17 @@ def constellation_edit(request, slug, pk=None):
         else Constellation()
     )
     form = ConstellationForm(request.POST or None, instance=constellation, authorities=authorities)
+
+    def save(f):
+        services.save_constellation(constellation=f.instance)
+        if f.instance.size_warning:
+            messages.warning(request, f"Saved, but note: {f.instance.size_warning}")
+
     return form_view(
         request,
         form=form,
         title=f"{cluster.name}: Mockingbird constellation",
-        on_valid=lambda f: services.save_constellation(constellation=f.instance),
+        on_valid=save,
         success_url=reverse("clusters:cluster_detail", args=[slug]) + "#mockingbird",
         success_message="Constellation saved.",
     )

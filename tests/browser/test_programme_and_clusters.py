@@ -1,0 +1,68 @@
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO = "fostering-demo"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_the_north_east_lead_updates_harmonisation_and_the_month_progress(page, live_server, demo):
+    sign_in(page, live_server, "lead.northeast@example.org", DEMO)
+    page.goto(f"{live_server.url}/clusters/north-east/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Change Standard enquiry script for Gateshead").click()
+    assert_accessible(page)
+    page.get_by_label("Not started").check()
+    page.get_by_role("button", name="Save").click()
+    assert "Gateshead: Standard enquiry script updated." in page.content()
+
+    page.goto(f"{live_server.url}/clusters/north-east/progress/new/")
+    page.get_by_label("Month", exact=True).fill("2026-11-01")
+    page.get_by_label("Red", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    # a rating change needs a reason: the error is named and what was typed is kept
+    assert "There is a problem" in page.content()
+    assert_accessible(page)
+    page.get_by_label("What changed since last month").fill("Hub manager left in November.")
+    page.get_by_label("Progress of design and delivery").fill("Interim cover arranged.")
+    page.get_by_role("button", name="Save").click()
+    assert "Progress update saved." in page.content()
+    assert_accessible(page)
+
+    response = page.goto(f"{live_server.url}/clusters/foster4/hub/")
+    assert response.status == 404
+
+
+def test_the_programme_manager_rebaselines_a_milestone_and_sees_the_slip(page, live_server, demo):
+    sign_in(page, live_server, "pm@example.org", DEMO)
+    for path in ["/programme/", "/programme/contract/", "/programme/kpis/", "/programme/milestones/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)
+    page.get_by_label("Title contains").fill("Year-three")
+    page.get_by_role("button", name="Apply filters").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Year-three review with DfE").first.click()
+    page.get_by_role("link", name="Re-baseline").click()
+    assert_accessible(page)
+    page.get_by_label("New baseline date").fill("2027-03-31")
+    page.get_by_label("Reason").fill("DfE moved the review")
+    page.get_by_role("button", name="Save").click()
+    assert "the old baseline is kept in its history" in page.content()
+    assert "Re-baselined: DfE moved the review" in page.content()
+    assert_accessible(page)
+
+
+def test_the_dfe_reader_sees_everything_and_no_edit_buttons(page, live_server, demo):
+    sign_in(page, live_server, "dfe@example.org", DEMO)
+    page.goto(f"{live_server.url}/clusters/foster4/")
+    assert page.get_by_role("link", name="Change the hub").count() == 0
+    assert page.get_by_role("link", name="Write a progress update").count() == 0
+    assert "Members and harmonisation" in page.content()
+    assert_accessible(page)
