@@ -1,6 +1,8 @@
 import django_filters
 
-from .models import Cluster, LocalAuthority, Region, Stage, Wave
+from core.forms import GovukDateInput
+
+from .models import Cluster, LocalAuthority, ProgressUpdate, Rating, Region, Stage, Wave
 
 
 class ClusterFilter(django_filters.FilterSet):
@@ -21,3 +23,21 @@ class AuthorityFilter(django_filters.FilterSet):
     class Meta:
         model = LocalAuthority
         fields = ["name", "region"]
+
+
+class ProgressUpdateFilter(django_filters.FilterSet):
+    cluster = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any cluster")
+    rating = django_filters.ChoiceFilter(choices=Rating.choices, empty_label="Any rating")
+    month_from = django_filters.DateFilter(
+        field_name="month", lookup_expr="gte", label="From", widget=GovukDateInput
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["cluster", "rating", "month_from"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import clusters_for_user
+
+        self.filters["cluster"].queryset = clusters_for_user(request.user)

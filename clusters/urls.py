@@ -5,6 +5,7 @@ from . import views
 app_name = "clusters"
 urlpatterns = [
     path("clusters/", views.ClusterListView.as_view(), name="cluster_list"),
+    path("progress/", views.ProgressUpdateListView.as_view(), name="progress_all"),
     path("clusters/<slug:slug>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<slug:slug>/hub/", views.hub_edit, name="hub_edit"),
     path(

@@ -8,7 +8,7 @@ from core.views import FilteredTableView, form_view
 from programme.selectors import milestones_for_user
 
 from . import permissions, services
-from .filters import AuthorityFilter, ClusterFilter
+from .filters import AuthorityFilter, ClusterFilter, ProgressUpdateFilter
 from .forms import (
     ConstellationForm,
     ContactForm,
@@ -34,7 +34,7 @@ from .selectors import (
     harmonisation_matrix,
     members_of,
 )
-from .tables import AuthorityTable, ClusterTable
+from .tables import AuthorityTable, ClusterTable, ProgressUpdateTable
 
 
 class ClusterListView(FilteredTableView):
@@ -44,7 +44,7 @@ class ClusterListView(FilteredTableView):
     export_name = "clusters"
 
     def get_queryset(self):
-        return clusters_for_user(self.request.user).with_member_counts()
+        return clusters_for_user(self.request.user).with_overview()
 
 
 class AuthorityListView(FilteredTableView):
@@ -147,9 +147,8 @@ def harmonisation_edit(request, slug, gss_code, item):
         context={
             "caption": cluster.name,
             "history": history_rows(cell, limit=10) if cell else [],
-            "history_template": True,
         },
-        template="clusters/harmonisation_form.html",
+        template="core/form_with_history.html",
     )
 
 
@@ -181,7 +180,28 @@ def progress_edit(request, slug, pk=None):
         on_valid=lambda f: services.save_progress_update(update=f.instance),
         success_url=reverse("clusters:progress_list", args=[slug]),
         success_message="Progress update saved.",
+        template="core/form_with_history.html",
+        context={"history": history_rows(update, limit=10) if update.pk else None},
     )
+
+
+class ProgressUpdateListView(FilteredTableView):
+    """Every visible cluster's monthly updates: the rating trend across the programme."""
+
+    table_class = ProgressUpdateTable
+    filterset_class = ProgressUpdateFilter
+    page_title = "Progress updates"
+    export_name = "progress-updates"
+
+    def get_queryset(self):
+        return ProgressUpdate.objects.filter(
+            cluster__in=clusters_for_user(self.request.user)
+        ).select_related("cluster", "author")
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
 
 
 def stage_change(request, slug):

@@ -42,7 +42,12 @@ def test_the_north_east_lead_updates_harmonisation_and_the_month_progress(page, 
 
 def test_the_programme_manager_rebaselines_a_milestone_and_sees_the_slip(page, live_server, demo):
     sign_in(page, live_server, "pm@example.org", DEMO)
-    for path in ["/programme/", "/programme/contract/", "/programme/kpis/", "/programme/milestones/"]:
+    for path in [
+        "/programme/",
+        "/programme/contract/",
+        "/programme/kpis/",
+        "/programme/milestones/",
+    ]:
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page)
     page.get_by_label("Title contains").fill("Year-three")

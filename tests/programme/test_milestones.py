@@ -12,10 +12,17 @@ from tests.conftest import client_for
 
 def test_an_actual_date_in_the_future_is_refused_on_its_field(users, ne_milestone):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = client_for(users["pm"]).post(f"/programme/milestones/{ne_milestone.pk}/edit/", {
-        "cluster": ne_milestone.cluster_id, "title": ne_milestone.title, "forecast_date": "2024-08-30",
-        "actual_date": tomorrow.isoformat(), "status": "complete", "baseline_date": "2024-06-30",
-    })
+    response = client_for(users["pm"]).post(
+        f"/programme/milestones/{ne_milestone.pk}/edit/",
+        {
+            "cluster": ne_milestone.cluster_id,
+            "title": ne_milestone.title,
+            "forecast_date": "2024-08-30",
+            "actual_date": tomorrow.isoformat(),
+            "status": "complete",
+            "baseline_date": "2024-06-30",
+        },
+    )
     assert response.status_code == 200
     assert 'href="#id_actual_date"' in response.content.decode()
     assert "cannot be in the future" in response.content.decode()
@@ -26,9 +33,14 @@ def test_an_actual_date_in_the_future_is_refused_on_its_field(users, ne_mileston
 def test_rebaselining_needs_a_reason_and_keeps_the_old_baseline(ne_milestone):
     with pytest.raises(ValidationError):
         rebaseline(milestone=ne_milestone, baseline_date=datetime.date(2024, 9, 30), reason=" ")
-    rebaseline(milestone=ne_milestone, baseline_date=datetime.date(2024, 9, 30),
-               reason="Legal review of the fees formula")
-    baselines = list(ne_milestone.history.order_by("history_date").values_list("baseline_date", flat=True))
+    rebaseline(
+        milestone=ne_milestone,
+        baseline_date=datetime.date(2024, 9, 30),
+        reason="Legal review of the fees formula",
+    )
+    baselines = list(
+        ne_milestone.history.order_by("history_date").values_list("baseline_date", flat=True)
+    )
     assert baselines == [datetime.date(2024, 6, 30), datetime.date(2024, 9, 30)]
 
 
@@ -48,8 +60,10 @@ def test_lists_show_slippage_and_overdue_first(pm, ne_milestone, programme_miles
 
 def test_the_programme_manager_rebaselines_and_sees_the_slip_and_history(users, ne_milestone):
     client = client_for(users["pm"])
-    response = client.post(f"/programme/milestones/{ne_milestone.pk}/rebaseline/",
-                           {"baseline_date": "2024-07-31", "reason": "Waiting for DfE guidance"})
+    response = client.post(
+        f"/programme/milestones/{ne_milestone.pk}/rebaseline/",
+        {"baseline_date": "2024-07-31", "reason": "Waiting for DfE guidance"},
+    )
     assert response.status_code == 302
     body = client.get(f"/programme/milestones/{ne_milestone.pk}/").content.decode()
     assert "30 days against baseline" in body
@@ -57,8 +71,9 @@ def test_the_programme_manager_rebaselines_and_sees_the_slip_and_history(users, 
     assert "30 Jun 2024" in body or "2024-06-30" in body  # the old baseline in the history
 
 
-def test_a_cluster_lead_edits_their_own_cluster_milestones_only(users, ne_milestone, other_milestone,
-                                                                 programme_milestone):
+def test_a_cluster_lead_edits_their_own_cluster_milestones_only(
+    users, ne_milestone, other_milestone, programme_milestone
+):
     client = client_for(users["lead"])
     assert client.get(f"/programme/milestones/{ne_milestone.pk}/edit/").status_code == 200
     assert client.get(f"/programme/milestones/{other_milestone.pk}/").status_code == 404
@@ -72,11 +87,18 @@ def test_a_cluster_lead_edits_their_own_cluster_milestones_only(users, ne_milest
     assert "Foster4 campaign" not in csv
 
 
-def test_a_cluster_lead_adds_a_milestone_only_to_their_own_cluster(users, north_east, other_cluster):
-    response = client_for(users["lead"]).post("/programme/milestones/new/", {
-        "cluster": other_cluster.pk, "title": "Sneaky", "baseline_date": "2025-01-31",
-        "status": "not_started",
-    })
+def test_a_cluster_lead_adds_a_milestone_only_to_their_own_cluster(
+    users, north_east, other_cluster
+):
+    response = client_for(users["lead"]).post(
+        "/programme/milestones/new/",
+        {
+            "cluster": other_cluster.pk,
+            "title": "Sneaky",
+            "baseline_date": "2025-01-31",
+            "status": "not_started",
+        },
+    )
     assert response.status_code == 302
     assert Milestone.objects.get(title="Sneaky").cluster == north_east
 
@@ -84,6 +106,9 @@ def test_a_cluster_lead_adds_a_milestone_only_to_their_own_cluster(users, north_
 def test_the_dfe_reader_reads_milestones_but_changes_none(users, ne_milestone):
     client = client_for(users["dfe"])
     assert client.get(f"/programme/milestones/{ne_milestone.pk}/").status_code == 200
-    for url in ["/programme/milestones/new/", f"/programme/milestones/{ne_milestone.pk}/edit/",
-                f"/programme/milestones/{ne_milestone.pk}/rebaseline/"]:
+    for url in [
+        "/programme/milestones/new/",
+        f"/programme/milestones/{ne_milestone.pk}/edit/",
+        f"/programme/milestones/{ne_milestone.pk}/rebaseline/",
+    ]:
         assert client.post(url, {"title": "x"}).status_code == 403, url
