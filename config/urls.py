@@ -11,5 +11,7 @@ urlpatterns = [
     path("timesheets/", include("timesheets.urls")),
     path("pipeline/", include("pipeline.urls")),
     path("insights/", include("insights.urls")),
+    path("engagement/", include("engagement.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,16 @@ from importlib import import_module
 from importlib.util import find_spec
 from types import ModuleType
 
-AREAS = ["programme", "clusters", "accounts", "timesheets", "pipeline", "insights", "engagement"]
+AREAS = [
+    "programme",
+    "clusters",
+    "accounts",
+    "timesheets",
+    "pipeline",
+    "insights",
+    "engagement",
+    "reports",
+]
 
 
 def area_modules(name: str) -> Iterator[ModuleType]:

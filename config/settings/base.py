@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "timesheets",
     "pipeline",
     "insights",
+    "engagement",
+    "reports",
 ]
 
 MIDDLEWARE = [
