@@ -13,5 +13,6 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("engagement/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ AREAS = [
     "insights",
     "engagement",
     "reports",
+    "api",
 ]
 
 

@@ -1,0 +1,136 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from api.models import ApiToken, ApiTokenUse
+from api.services import revoke_token
+from tests.api.conftest import api_client
+from tests.conftest import client_for
+
+
+def test_a_token_is_stored_only_as_a_hash(gateshead_token):
+    token, secret = gateshead_token
+    stored = ApiToken.objects.get()
+    assert secret not in (stored.key_hash, stored.prefix, stored.name)
+    assert secret.startswith(f"frt_{stored.prefix}_")
+
+
+def test_a_valid_token_says_who_it_is_and_the_use_is_logged(gateshead_token):
+    token, secret = gateshead_token
+    response = api_client(secret).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["local_authority"] == "E08000037"
+    use = ApiTokenUse.objects.get()
+    assert (use.token, use.path, use.status, use.outcome) == (token, "/api/v1/me", 200, "ok")
+
+
+@pytest.mark.parametrize(
+    "header,message",
+    [
+        (None, "Authentication credentials were not provided."),
+        ("Bearer frt_nope_nope", "The token is not recognised."),
+        ("Token abc", "Send the token as"),
+    ],
+)
+def test_a_missing_or_bad_token_gets_401_with_a_json_error(db, header, message):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if header:
+        client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    body = response.json()["error"]
+    assert body["code"] == "unauthenticated" and message in body["message"]
+
+
+def test_a_revoked_or_expired_token_is_refused(gateshead_token, pm):
+    token, secret = gateshead_token
+    revoke_token(token=token, by=pm)
+    response = api_client(secret).get("/api/v1/me")
+    assert response.status_code == 401 and "revoked" in response.json()["error"]["message"]
+    ApiToken.objects.filter(pk=token.pk).update(
+        revoked_at=None,
+        created_at=timezone.now() - datetime.timedelta(days=31),
+        expires_at=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    assert "expired" in api_client(secret).get("/api/v1/me").json()["error"]["message"]
+    assert ApiTokenUse.objects.filter(status=401, token=None, prefix=token.prefix).count() == 2
+
+
+def test_a_dfe_token_cannot_write(dfe_token):
+    token, secret = dfe_token
+    response = api_client(secret).post("/api/v1/me", {}, format="json")
+    assert response.status_code in (403, 405)
+
+
+def test_tokens_are_throttled_per_token(gateshead_token, settings):
+    from django.core.cache import cache
+
+    from api.throttling import PerTokenThrottle
+
+    cache.clear()
+    PerTokenThrottle.THROTTLE_RATES = {"token": "3/min"}
+    try:
+        token, secret = gateshead_token
+        client = api_client(secret)
+        statuses = [client.get("/api/v1/me").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert client.get("/api/v1/me").json()["error"]["code"] == "throttled"
+    finally:
+        from rest_framework.settings import api_settings
+
+        PerTokenThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()
+
+
+def test_a_programme_manager_issues_a_token_seen_once_and_revokes_it(users, reference):
+    client = client_for(users["pm"])
+    from clusters.models import LocalAuthority
+
+    gateshead = LocalAuthority.objects.get(name="Gateshead")
+    response = client.post(
+        "/api-tokens/new/",
+        {"name": "Gateshead job", "kind": "la", "local_authority": gateshead.pk, "days": "30"},
+    )
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    secret = response.context["secret"]
+    assert api_client(secret).get("/api/v1/me").status_code == 200
+    token = ApiToken.objects.get()
+    assert secret not in client.get(f"/api-tokens/{token.pk}/").content.decode()
+    assert client.post(f"/api-tokens/{token.pk}/revoke/", {}).status_code == 200  # must confirm
+    client.post(f"/api-tokens/{token.pk}/revoke/", {"confirm": "on"})
+    assert api_client(secret).get("/api/v1/me").status_code == 401
+
+
+def test_an_la_token_needs_an_la(users, reference):
+    response = client_for(users["pm"]).post(
+        "/api-tokens/new/", {"name": "x", "kind": "la", "days": "30"}
+    )
+    assert 'href="#id_local_authority"' in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["consultant", "lead", "dfe"])
+def test_only_programme_managers_manage_tokens(users, role, gateshead_token):
+    client = client_for(users[role])
+    token, _ = gateshead_token
+    for url in [
+        "/api-tokens/",
+        "/api-tokens/new/",
+        f"/api-tokens/{token.pk}/",
+        f"/api-tokens/{token.pk}/revoke/",
+    ]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_schema_and_offline_docs_are_served(db):
+    from django.test import Client
+
+    client = Client()
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/v1/me" in schema.json()["paths"]
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower()
