@@ -84,3 +84,8 @@ def sign_in(page, live_server, email, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    # wait until the sign-in page has been left, or shows why not
+    page.wait_for_function(
+        "() => !location.pathname.startsWith('/account/sign-in/')"
+        " || document.querySelector('.govuk-error-summary')"
+    )

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -32,7 +33,7 @@ def test_each_role_signs_in_and_sees_their_home_page(page, live_server, demo, em
 
 def test_the_lists_and_a_form_error_are_accessible(page, live_server, demo):
     sign_in(page, live_server, "pm@example.org", "wrong-password")
-    assert "There is a problem" in page.content()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct e-mail address")
     assert_accessible(page)
     sign_in(page, live_server, "pm@example.org", DEMO)
     for path in [
