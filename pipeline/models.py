@@ -1,1 +1,352 @@
-"""Models arrive with this area's issue; the app exists so the layout is stable."""
+"""The recruitment pipeline: stages, reasons and channels as data; monthly returns; case
+records imported from LAs' systems, and the batches that brought them in."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class StageCode(models.TextChoices):
+    """The fixed steps of the journey. Stage rows name, order and describe them; a case
+    record keeps one date column per step (see PipelineRecord.DATE_FIELDS)."""
+
+    ENQUIRY = "enquiry", "Initial enquiry"
+    CONVERSATION = "conversation", "Initial conversation or home visit"
+    APPLICATION = "application", "Application"
+    ASSESSMENT_1 = "assessment_1", "Assessment stage 1"
+    ASSESSMENT_2 = "assessment_2", "Assessment stage 2"
+    PANEL = "panel", "Fostering panel"
+    APPROVAL = "approval", "Approval"
+
+
+class _ListItem(models.Model):
+    """A maintained list entry: a stable code, a label and a position."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("in use", default=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(_ListItem):
+    code = models.SlugField(max_length=40, unique=True, choices=StageCode.choices)
+
+    class Meta(_ListItem.Meta):
+        constraints = [models.UniqueConstraint(fields=["order"], name="stage_order_unique")]
+
+
+class ExitReason(_ListItem):
+    pass
+
+
+class SourceChannel(_ListItem):
+    pass
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class MonthlyReturn(models.Model):
+    """One LA's counts for one month: entries per stage, exits by stage and reason, and
+    enquiries by source channel."""
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.PROTECT, related_name="pipeline_returns"
+    )
+    month = models.DateField(help_text="First day of the month")
+    status = models.CharField(
+        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "local_authority__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "month"],
+                name="one_return_per_la_month",
+                violation_error_message="This LA already has a return for that month.",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="return_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.local_authority} {self.month:%B %Y}"
+
+
+class ReturnStageCount(models.Model):
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="stage_counts"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["monthly_return", "stage"], name="one_count_per_stage"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="stage_count_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage}: {self.count}"
+
+
+class ReturnExit(models.Model):
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="exits"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    reason = models.ForeignKey(ExitReason, on_delete=models.PROTECT, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monthly_return", "stage", "reason"], name="one_exit_count_per_reason"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="exit_count_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage}, {self.reason}: {self.count}"
+
+
+class ReturnChannelCount(models.Model):
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="channel_counts"
+    )
+    channel = models.ForeignKey(SourceChannel, on_delete=models.PROTECT, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monthly_return", "channel"], name="one_count_per_channel"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="channel_count_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel}: {self.count}"
+
+
+class FileType(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class Encoding(models.TextChoices):
+    UTF8 = "utf-8", "UTF-8"
+    CP1252 = "cp1252", "Windows-1252"
+    LATIN1 = "latin-1", "Latin-1 (ISO-8859-1)"
+
+
+class ImportProfile(models.Model):
+    """How one case-management system's export maps to the tracker's fields.
+
+    ``column_map`` maps tracker field -> source column heading; ``stage_codes``,
+    ``reason_codes``, ``channel_codes`` and ``outcome_codes`` map the system's codes to
+    the tracker's codes.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    file_type = models.CharField(max_length=10, choices=FileType.choices, default=FileType.CSV)
+    encoding = models.CharField(max_length=20, choices=Encoding.choices, default=Encoding.UTF8)
+    delimiter = models.CharField(max_length=1, default=",", blank=True)
+    date_format = models.CharField(
+        max_length=20, default="%Y-%m-%d", help_text="strftime codes, e.g. %d/%m/%Y"
+    )
+    column_map = models.JSONField(default=dict)
+    stage_codes = models.JSONField(default=dict, blank=True)
+    reason_codes = models.JSONField(default=dict, blank=True)
+    channel_codes = models.JSONField(default=dict, blank=True)
+    outcome_codes = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BatchStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    VALIDATING = "validating", "Validating"
+    VALIDATED = "validated", "Ready to commit"
+    FAILED = "failed", "Has errors"
+    COMMITTED = "committed", "Committed"
+
+
+class ImportBatch(models.Model):
+    """One uploaded export: who, when, its checksum, its validation result and counts."""
+
+    profile = models.ForeignKey(ImportProfile, on_delete=models.PROTECT, related_name="batches")
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For exports with no LA column",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    # The raw file lives only until validation has read it (it may hold names); the
+    # staged file holds the parsed rows with identities already hashed.
+    upload = models.FileField(upload_to="pipeline/uploads/", blank=True)
+    staged = models.FileField(upload_to="pipeline/staged/", blank=True)
+    status = models.CharField(
+        max_length=20, choices=BatchStatus.choices, default=BatchStatus.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="batch_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="committed") | Q(error_count=0),
+                name="batch_committed_only_without_errors",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", "In progress"
+    APPROVED = "approved", "Approved"
+    EXITED = "exited", "Left the process"
+
+
+class PipelineRecord(models.Model):
+    """One prospective carer's journey with one LA: no names, only the LA's reference,
+    dates per stage and a keyed hash of their identity for counting people once."""
+
+    DATE_FIELDS = {
+        StageCode.ENQUIRY: "enquiry_date",
+        StageCode.CONVERSATION: "conversation_date",
+        StageCode.APPLICATION: "application_date",
+        StageCode.ASSESSMENT_1: "assessment_1_date",
+        StageCode.ASSESSMENT_2: "assessment_2_date",
+        StageCode.PANEL: "panel_date",
+        StageCode.APPROVAL: "approval_date",
+    }
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.PROTECT, related_name="pipeline_records"
+    )
+    la_reference = models.CharField("LA reference", max_length=60)
+    enquiry_date = models.DateField()
+    conversation_date = models.DateField(null=True, blank=True)
+    application_date = models.DateField(null=True, blank=True)
+    assessment_1_date = models.DateField(null=True, blank=True)
+    assessment_2_date = models.DateField(null=True, blank=True)
+    panel_date = models.DateField(null=True, blank=True)
+    approval_date = models.DateField(null=True, blank=True)
+    source_channel = models.ForeignKey(
+        SourceChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    exit_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exit_reason = models.ForeignKey(
+        ExitReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exit_date = models.DateField(null=True, blank=True)
+    person_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["local_authority", "la_reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "la_reference"], name="one_record_per_la_reference"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (
+                        Q(conversation_date__isnull=True)
+                        | Q(conversation_date__gte=F("enquiry_date"))
+                    )
+                    & (
+                        Q(application_date__isnull=True)
+                        | Q(application_date__gte=F("enquiry_date"))
+                    )
+                    & (
+                        Q(approval_date__isnull=True)
+                        | (
+                            Q(application_date__isnull=False)
+                            & Q(approval_date__gte=F("application_date"))
+                        )
+                    )
+                ),
+                name="record_stage_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="exited") | Q(exit_stage__isnull=False),
+                name="record_exit_has_stage",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["local_authority", "enquiry_date"], name="record_la_enquiry"),
+            models.Index(fields=["enquiry_date"], name="record_enquiry"),
+            models.Index(fields=["application_date"], name="record_application"),
+            models.Index(fields=["approval_date"], name="record_approval"),
+        ]
+
+    def __str__(self):
+        return f"{self.local_authority} {self.la_reference}"

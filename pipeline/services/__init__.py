@@ -1,0 +1,19 @@
+"""Every write and rule of the pipeline: returns, record imports and the identity hash."""
+
+from .identity import person_hash  # noqa: F401
+from .records import (  # noqa: F401
+    ImportFileError,
+    commit_batch,
+    create_batch,
+    save_profile,
+    validate_batch,
+)
+from .returns import (  # noqa: F401
+    accept_return,
+    import_returns_file,
+    reopen_return,
+    save_list_item,
+    save_return,
+    submit_return,
+    validate_return,
+)

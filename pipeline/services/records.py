@@ -1,0 +1,645 @@
+"""Record-level imports: parse an export with its profile, check every row, then commit.
+
+Flow: create_batch (store the file, checksum) -> validate_batch (in Celery: parse,
+hash identities, stage the clean rows, count new/changed/unchanged, list every bad row)
+-> commit_batch (atomic upsert keyed on LA and LA reference).
+"""
+
+import csv
+import datetime
+import gzip
+import hashlib
+import io
+import json
+import logging
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from clusters.models import LocalAuthority
+
+from ..models import (
+    BatchStatus,
+    ExitReason,
+    FileType,
+    ImportBatch,
+    ImportProfile,
+    Outcome,
+    PipelineRecord,
+    SourceChannel,
+    Stage,
+    StageCode,
+)
+from ..scope import PROGRAMME_START, editable_authorities
+from .identity import person_hash
+
+log = logging.getLogger(__name__)
+
+DATE_FIELDS = list(PipelineRecord.DATE_FIELDS.values())  # in stage order
+STAGE_OF_FIELD = {v: k for k, v in PipelineRecord.DATE_FIELDS.items()}
+CODE_FIELDS = ["source", "outcome", "exit_stage", "exit_reason"]
+IDENTITY_FIELDS = ["name", "first_name", "last_name", "date_of_birth", "postcode"]
+# Every field a profile may map, in the order a person filling in a profile expects.
+MAPPABLE_FIELDS = ["la", "la_reference", *DATE_FIELDS, *CODE_FIELDS, "exit_date", *IDENTITY_FIELDS]
+REQUIRED_FIELDS = ["la_reference", "enquiry_date"]
+# The columns staged per row and written to PipelineRecord (the upsert's payload).
+RECORD_COLUMNS = [
+    "local_authority_id",
+    "la_reference",
+    *DATE_FIELDS,
+    "source_channel_id",
+    "outcome",
+    "exit_stage_id",
+    "exit_reason_id",
+    "exit_date",
+    "person_hash",
+]
+COMPARED = RECORD_COLUMNS[2:]
+FORMULA_PREFIXES = ("=", "+", "@")
+PROGRESS_STEP = 2000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a spreadsheet, empty, wrong encoding)."""
+
+
+# Reading ---------------------------------------------------------------------------
+
+
+def read_csv(data: bytes, *, encoding: str, delimiter: str):
+    """Yield (line number, cells) from CSV bytes; a UTF-8 byte-order mark is dropped."""
+    if data[:4] == b"PK\x03\x04" or b"\x00" in data[:4096]:
+        raise ImportFileError(
+            "The file is not a CSV text file (it looks like a binary or Excel file)."
+        )
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not valid {encoding}: the byte at position {error.start} cannot be "
+            "read. Check the import profile's encoding (Windows exports are often Windows-1252)."
+        ) from None
+    except LookupError:
+        raise ImportFileError(f"Unknown encoding '{encoding}'.") from None
+    if not text.strip():
+        raise ImportFileError("The file is empty.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",")
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
+
+
+def read_xlsx(data: bytes):
+    """Yield (row number, cells) from the first sheet; formulas come back as their text."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ImportFileError("The file is not an Excel workbook (.xlsx).") from None
+    sheet = workbook.worksheets[0]
+    empty = True
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        empty = False
+        yield number, ["" if v is None else v for v in row]
+    workbook.close()
+    if empty:
+        raise ImportFileError("The file is empty.")
+
+
+def _rows(data: bytes, profile: ImportProfile):
+    if not data:
+        raise ImportFileError("The file is empty.")
+    if profile.file_type == FileType.XLSX:
+        return read_xlsx(data)
+    return read_csv(data, encoding=profile.encoding, delimiter=profile.delimiter)
+
+
+# Checking --------------------------------------------------------------------------
+
+
+class _Context:
+    """Lookups made once per file: LAs, the user's LAs, code maps, list ids."""
+
+    def __init__(self, profile: ImportProfile, user, default_la: LocalAuthority | None, today):
+        self.profile = profile
+        self.today = today
+        self.default_la = default_la
+        self.authorities = {}
+        for la in LocalAuthority.objects.all():
+            for key in (la.dfe_code, la.gss_code.upper(), la.name.casefold()):
+                self.authorities[key] = la
+        self.allowed = set(editable_authorities(user).values_list("pk", flat=True))
+        self.stages = {s.code: s.pk for s in Stage.objects.all()}
+        self.reasons = {r.code: r.pk for r in ExitReason.objects.all()}
+        self.channels = {c.code: c.pk for c in SourceChannel.objects.all()}
+        self.maps = {
+            "source": (profile.channel_codes, self.channels, "source channel"),
+            "exit_stage": (profile.stage_codes, self.stages, "stage"),
+            "exit_reason": (profile.reason_codes, self.reasons, "exit reason"),
+            "outcome": (profile.outcome_codes, {o.value: o.value for o in Outcome}, "outcome"),
+        }
+
+    def la(self, raw):
+        text = str(raw).strip()
+        return (
+            self.authorities.get(text)
+            or self.authorities.get(text.upper())
+            or self.authorities.get(text.casefold())
+        )
+
+    def code(self, field, raw):
+        """The tracker's id (or value) for a source code; KeyError if unknown."""
+        code_map, targets, _ = self.maps[field]
+        text = str(raw).strip()
+        mapped = code_map.get(text, code_map.get(text.upper(), code_map.get(text.lower())))
+        if mapped is None and not code_map:
+            mapped = text  # no map: the export already uses the tracker's codes
+        if mapped is None or mapped not in targets:
+            raise KeyError(text)
+        return targets[mapped]
+
+    def date(self, raw):
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        return datetime.datetime.strptime(str(raw).strip(), self.profile.date_format).date()
+
+
+def _format_example(date_format: str) -> str:
+    return (
+        date_format.replace("%d", "dd")
+        .replace("%m", "mm")
+        .replace("%Y", "yyyy")
+        .replace("%y", "yy")
+    )
+
+
+def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | None:
+    """One row -> the record's columns, or None with its errors appended."""
+    problems = []
+
+    def bad(column_field, message):
+        problems.append(
+            {
+                "line": line,
+                "column": ctx.profile.column_map.get(column_field, column_field),
+                "message": message,
+            }
+        )
+
+    for name, value in values.items():
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            bad(name, "Formulas are not allowed in cells; export values only.")
+    if problems:
+        errors.extend(problems)
+        return None
+
+    if "la" in values:
+        la = ctx.la(values["la"]) if str(values["la"]).strip() else ctx.default_la
+        if la is None:
+            bad("la", f"Unknown LA '{values['la']}': use its DfE code, GSS code or name.")
+    else:
+        la = ctx.default_la
+        if la is None:
+            bad("la", "The export has no LA column: choose the LA when uploading.")
+    if la is not None and la.pk not in ctx.allowed:
+        bad("la", f"{la} is not one of the LAs you may upload for.")
+
+    reference = str(values.get("la_reference", "")).strip()
+    if not reference:
+        bad("la_reference", "The LA reference is missing.")
+    elif len(reference) > 60:
+        bad("la_reference", "The LA reference is longer than 60 characters.")
+
+    dates = {}
+    for name in [*DATE_FIELDS, "exit_date"]:
+        raw = values.get(name, "")
+        if raw in ("", None) or (isinstance(raw, str) and not raw.strip()):
+            dates[name] = None
+            continue
+        try:
+            day = ctx.date(raw)
+        except (ValueError, TypeError):
+            bad(
+                name,
+                f"'{raw}' is not a date in the form {_format_example(ctx.profile.date_format)}.",
+            )
+            dates[name] = None
+            continue
+        if day > ctx.today:
+            bad(name, f"{day:%-d %B %Y} is in the future.")
+        elif day < PROGRAMME_START:
+            bad(
+                name,
+                f"{day:%-d %B %Y} is before the programme began ({PROGRAMME_START:%-d %B %Y}).",
+            )
+        dates[name] = day
+    if dates["enquiry_date"] is None and not any(
+        p["column"] == ctx.profile.column_map.get("enquiry_date") for p in problems
+    ):
+        bad("enquiry_date", "The enquiry date is missing.")
+    previous = None
+    for name in DATE_FIELDS:
+        day = dates[name]
+        if day is None:
+            continue
+        if previous and day < dates[previous]:
+            bad(
+                name,
+                f"{StageCode(STAGE_OF_FIELD[name]).label} date ({day:%-d %B %Y}) is before the "
+                f"{StageCode(STAGE_OF_FIELD[previous]).label.lower()} date ({dates[previous]:%-d %B %Y}).",
+            )
+        previous = name
+    if dates["approval_date"] and not dates["application_date"]:
+        bad("application_date", "An approved record needs its application date.")
+
+    ids = {}
+    for name in CODE_FIELDS:
+        raw = values.get(name, "")
+        if str(raw).strip() == "":
+            ids[name] = None
+            continue
+        try:
+            ids[name] = ctx.code(name, raw)
+        except KeyError:
+            bad(
+                name, f"Unknown {ctx.maps[name][2]} code '{raw}': add it to the profile's code map."
+            )
+            ids[name] = None
+
+    reached = [n for n in DATE_FIELDS if dates[n]]
+    outcome = ids["outcome"] or (Outcome.APPROVED if dates["approval_date"] else Outcome.OPEN)
+    if ids["exit_stage"] or ids["exit_reason"]:
+        if ids["outcome"] is None:
+            outcome = Outcome.EXITED
+    if outcome == Outcome.APPROVED and not dates["approval_date"]:
+        bad("approval_date", "The outcome is approved but there is no approval date.")
+    exit_stage, exit_date = ids["exit_stage"], dates["exit_date"]
+    if outcome == Outcome.EXITED:
+        last = reached[-1] if reached else "enquiry_date"
+        exit_stage = exit_stage or ctx.stages.get(STAGE_OF_FIELD[last])
+        exit_date = exit_date or dates[last]
+
+    name = (
+        str(values.get("name", "")).strip()
+        or " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
+    )
+    dob = None
+    if str(values.get("date_of_birth", "")).strip():
+        try:
+            dob = ctx.date(values["date_of_birth"])
+        except (ValueError, TypeError):
+            bad(
+                "date_of_birth",
+                f"The date of birth is not a date in the form {_format_example(ctx.profile.date_format)}.",
+            )
+    hashed = person_hash(name=name, date_of_birth=dob, postcode=str(values.get("postcode", "")))
+
+    if problems:
+        errors.extend(problems)
+        return None
+    return {
+        "local_authority_id": la.pk,
+        "la_reference": reference,
+        **{n: dates[n].isoformat() if dates[n] else None for n in DATE_FIELDS},
+        "source_channel_id": ids["source"],
+        "outcome": str(outcome),
+        "exit_stage_id": exit_stage if outcome == Outcome.EXITED else None,
+        "exit_reason_id": ids["exit_reason"] if outcome == Outcome.EXITED else None,
+        "exit_date": exit_date.isoformat() if outcome == Outcome.EXITED and exit_date else None,
+        "person_hash": hashed,
+    }
+
+
+def parse_export(
+    data: bytes,
+    *,
+    profile: ImportProfile,
+    user,
+    default_la: LocalAuthority | None = None,
+    today: datetime.date | None = None,
+    on_progress=None,
+) -> tuple[list[dict], list[dict], int]:
+    """Check every row of an export: (clean rows, errors, data rows read).
+
+    Identifying fields are hashed here and go no further. Errors are dicts of line,
+    column and message; a whole-file problem has line None.
+    """
+    ctx = _Context(profile, user, default_la, today or timezone.localdate())
+    rows, errors, seen = [], [], {}
+    count = 0
+    try:
+        iterator = iter(_rows(data, profile))
+        try:
+            _, header = next(iterator)
+        except StopIteration:
+            raise ImportFileError("The file is empty.") from None
+        header = [str(h).strip() for h in header]
+        headings = {h.casefold(): i for i, h in enumerate(header)}
+        positions = {}
+        for name, column in profile.column_map.items():
+            if column and str(column).strip().casefold() in headings:
+                positions[name] = headings[str(column).strip().casefold()]
+        missing = [
+            profile.column_map.get(name) or name
+            for name in REQUIRED_FIELDS
+            if name not in positions
+        ]
+        if "la" in profile.column_map and profile.column_map["la"] and "la" not in positions:
+            missing.append(profile.column_map["la"])
+        if missing:
+            return (
+                [],
+                [
+                    {
+                        "line": 1,
+                        "column": ", ".join(missing),
+                        "message": "Required column missing from the file.",
+                    }
+                ],
+                0,
+            )
+        for line, cells in iterator:
+            if not any(str(c).strip() for c in cells):
+                continue
+            count += 1
+            values = {name: (cells[i] if i < len(cells) else "") for name, i in positions.items()}
+            row = _check_row(ctx, line, values, errors)
+            if row is not None:
+                key = (row["local_authority_id"], row["la_reference"])
+                if key in seen:
+                    errors.append(
+                        {
+                            "line": line,
+                            "column": profile.column_map.get("la_reference", "la_reference"),
+                            "message": f"LA reference '{row['la_reference']}' is already on line {seen[key]}.",
+                        }
+                    )
+                else:
+                    seen[key] = line
+                    rows.append(row)
+            if on_progress and count % PROGRESS_STEP == 0:
+                on_progress(count)
+    except ImportFileError as error:
+        return [], [{"line": None, "column": "", "message": str(error)}], count
+    if count == 0 and not errors:
+        errors.append(
+            {"line": None, "column": "", "message": "The file has a header row but no records."}
+        )
+    return rows, errors, count
+
+
+def _as_compared(row: dict) -> tuple:
+    return tuple(row[c] for c in COMPARED)
+
+
+def diff_against_stored(rows: list[dict]) -> tuple[list[dict], list[dict], int]:
+    """Split clean rows into (new, changed, unchanged count) against the stored records."""
+    by_la: dict[int, list[dict]] = {}
+    for row in rows:
+        by_la.setdefault(row["local_authority_id"], []).append(row)
+    new, changed, unchanged = [], [], 0
+    for la_id, la_rows in by_la.items():
+        stored = {
+            values[0]: tuple(
+                v.isoformat() if isinstance(v, datetime.date) else v for v in values[1:]
+            )
+            for values in PipelineRecord.objects.filter(local_authority_id=la_id).values_list(
+                "la_reference", *COMPARED
+            )
+        }
+        for row in la_rows:
+            current = stored.get(row["la_reference"])
+            if current is None:
+                new.append(row)
+            elif current != _as_compared(row):
+                changed.append(row)
+            else:
+                unchanged += 1
+    return new, changed, unchanged
+
+
+# The batch's life -----------------------------------------------------------------
+
+
+def create_batch(
+    *, profile: ImportProfile, upload, user, local_authority: LocalAuthority | None = None
+) -> ImportBatch:
+    """Store an uploaded file as a batch awaiting validation (the size is checked before
+    anything is read) and queue its validation once the batch is saved."""
+    size = upload.size
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {
+                "file": f"The file is {size / 1_048_576:.0f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1_048_576:.0f} MB. Split the export and upload each part."
+            }
+        )
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    if local_authority and not editable_authorities(user).filter(pk=local_authority.pk).exists():
+        raise ValidationError({"local_authority": f"You cannot upload for {local_authority}."})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        batch = ImportBatch(
+            profile=profile,
+            local_authority=local_authority,
+            uploaded_by=user,
+            filename=upload.name[:255],
+            size=size,
+            sha256=digest.hexdigest(),
+        )
+        batch.upload.save(f"{digest.hexdigest()[:16]}.bin", upload, save=False)
+        batch.full_clean(exclude=["staged"])
+        batch.save()
+        from ..tasks import validate_import
+
+        batch_id = batch.pk
+        transaction.on_commit(lambda: validate_import.delay(batch_id))
+    return batch
+
+
+def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> ImportBatch:
+    """Parse and check a batch (claimed with a conditional update so it runs once), stage
+    its clean rows and record the counts and every error. The raw file is then deleted."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.UPLOADED).update(
+        status=BatchStatus.VALIDATING, progress=1
+    )
+    batch = ImportBatch.objects.select_related("profile", "uploaded_by", "local_authority").get(
+        pk=batch_id
+    )
+    if not claimed:
+        return batch
+    with batch.upload.open("rb") as f:
+        data = f.read()
+    total_guess = max(data.count(b"\n"), 1)
+
+    def on_progress(done):
+        ImportBatch.objects.filter(pk=batch_id).update(
+            progress=min(90, int(90 * done / total_guess))
+        )
+
+    rows, errors, count = parse_export(
+        data,
+        profile=batch.profile,
+        user=batch.uploaded_by,
+        default_la=batch.local_authority,
+        today=today,
+        on_progress=on_progress,
+    )
+    del data
+    new, changed, unchanged = diff_against_stored(rows) if not errors else ([], [], 0)
+    batch.total_rows = count
+    batch.error_count = len(errors)
+    batch.errors = errors[:5000]
+    batch.new_count, batch.changed_count, batch.unchanged_count = len(new), len(changed), unchanged
+    batch.progress = 100
+    batch.validated_at = timezone.now()
+    batch.status = BatchStatus.FAILED if errors else BatchStatus.VALIDATED
+    if not errors:
+        payload = gzip.compress(
+            json.dumps([[r[c] for c in RECORD_COLUMNS] for r in rows]).encode(), 1
+        )
+        batch.staged.save(
+            f"{batch.sha256[:16]}-{batch.pk}.json.gz", ContentFile(payload), save=False
+        )
+    batch.upload.delete(save=False)
+    batch.save()
+    log.info("Import batch %s validated: %s rows, %s errors", batch.pk, count, len(errors))
+    return batch
+
+
+def load_staged(batch: ImportBatch) -> list[dict]:
+    with batch.staged.open("rb") as f:
+        return [
+            dict(zip(RECORD_COLUMNS, values, strict=True))
+            for values in json.loads(gzip.decompress(f.read()))
+        ]
+
+
+@transaction.atomic
+def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
+    """Write a validated batch's new and changed records in one transaction (idempotent:
+    a batch commits once; re-importing the same data changes nothing)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.COMMITTED:
+        return batch
+    if batch.status != BatchStatus.VALIDATED or batch.error_count:
+        raise ValidationError({"status": "Only a validated file with no errors can be committed."})
+    rows = load_staged(batch)
+    # The uploader's LAs may have changed since validation: check again.
+    allowed = set(editable_authorities(user).values_list("pk", flat=True))
+    if any(r["local_authority_id"] not in allowed for r in rows):
+        raise ValidationError({"status": "The file holds records for LAs you cannot update."})
+    new, changed, unchanged = diff_against_stored(rows)
+    upsert_records(new + changed, batch_id=batch.pk)
+    batch.new_count, batch.changed_count, batch.unchanged_count = len(new), len(changed), unchanged
+    batch.status = BatchStatus.COMMITTED
+    batch.committed_at = timezone.now()
+    batch.committed_by = user
+    batch.staged.delete(save=False)
+    batch.save()
+    return batch
+
+
+def upsert_records(rows: list[dict], *, batch_id: int | None) -> None:
+    """Insert or update records keyed on (LA, LA reference) in bulk."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy_upsert(rows, batch_id)
+        return
+    now = timezone.now()
+    objects = [
+        PipelineRecord(
+            **{
+                k: (datetime.date.fromisoformat(v) if k.endswith("date") and v else v)
+                for k, v in row.items()
+            },
+            batch_id=batch_id,
+            updated_at=now,
+        )
+        for row in rows
+    ]
+    PipelineRecord.objects.bulk_create(
+        objects,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["local_authority", "la_reference"],
+        update_fields=[c.removesuffix("_id") if c.endswith("_id") else c for c in COMPARED]
+        + ["batch", "updated_at"],
+    )
+
+
+def _copy_upsert(rows: list[dict], batch_id: int | None) -> None:
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE."""
+    table = PipelineRecord._meta.db_table
+    columns = RECORD_COLUMNS + ["batch_id"]
+    column_list = ", ".join(columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED + ["batch_id"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE pipeline_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY pipeline_staging ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in RECORD_COLUMNS] + [batch_id])
+        # Identifiers only come from the model's own column names, never from input.
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}, updated_at) "  # noqa: S608
+            f"SELECT {column_list}, now() FROM pipeline_staging "
+            f"ON CONFLICT (local_authority_id, la_reference) DO UPDATE SET {updates}, updated_at = now()"
+        )
+        cursor.execute("DROP TABLE pipeline_staging")
+
+
+@transaction.atomic
+def save_profile(*, profile: ImportProfile, user) -> ImportProfile:
+    """Save an import profile after checking its maps name real fields and codes."""
+    errors = {}
+    unknown = [k for k in profile.column_map if k not in MAPPABLE_FIELDS]
+    if unknown:
+        errors["column_map"] = f"Unknown tracker field(s): {', '.join(unknown)}."
+    elif not all(profile.column_map.get(f) for f in REQUIRED_FIELDS):
+        errors["column_map"] = "Map at least the LA reference and the enquiry date."
+    for name, model in (
+        ("stage_codes", Stage),
+        ("reason_codes", ExitReason),
+        ("channel_codes", SourceChannel),
+    ):
+        known = set(model.objects.values_list("code", flat=True))
+        bad = sorted({v for v in getattr(profile, name).values() if v not in known})
+        if bad:
+            errors[name] = f"These are not tracker codes: {', '.join(bad)}."
+    bad = sorted({v for v in profile.outcome_codes.values() if v not in Outcome.values})
+    if bad:
+        errors["outcome_codes"] = f"Outcomes must be one of {', '.join(Outcome.values)}."
+    if profile.file_type == FileType.CSV and not profile.delimiter:
+        errors["delimiter"] = "A CSV profile needs a delimiter."
+    try:
+        datetime.date(2024, 1, 31).strftime(profile.date_format)
+        datetime.datetime.strptime(
+            datetime.date(2024, 1, 31).strftime(profile.date_format), profile.date_format
+        )
+    except ValueError:
+        errors["date_format"] = "This is not a date format such as %d/%m/%Y."
+    if errors:
+        raise ValidationError(errors)
+    profile.full_clean()
+    if not profile.pk:
+        profile.created_by = user
+    profile._history_user = user
+    profile.save()
+    return profile
