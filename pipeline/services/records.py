@@ -591,7 +591,8 @@ def _copy_upsert(rows: list[dict], batch_id: int | None) -> None:
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED + ["batch_id"])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE pipeline_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+            f"CREATE TEMP TABLE pipeline_staging ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
         )
         with cursor.cursor.copy(f"COPY pipeline_staging ({column_list}) FROM STDIN") as copy:
             for row in rows:
