@@ -50,6 +50,38 @@ def issue_token(
     return token, secret
 
 
+def _service_account(*, name: str, kind: str, local_authority, prefix: str):
+    """A user that cannot sign in, through which the token's calls reach the same services
+    (and the same permission checks) as a person's: an LA token acts as a lead of the LA's
+    cluster, narrowed to its one LA by the API; a DfE token as a DfE reader."""
+    from accounts.models import Role, User
+    from clusters.models import ClusterMembership
+
+    cluster = None
+    if kind == TokenKind.LOCAL_AUTHORITY:
+        membership = ClusterMembership.objects.filter(
+            local_authority=local_authority, left_on__isnull=True
+        ).first()
+        if membership is None:
+            raise ValidationError(
+                {
+                    "local_authority": f"{local_authority} is not in a cluster, so it has no returns to send."
+                }
+            )
+        cluster = membership.cluster
+    account = User(
+        email=f"api+{prefix}@tokens.invalid",
+        first_name="API",
+        last_name=name[:150],
+        role=Role.CLUSTER_LEAD if cluster else Role.DFE_READER,
+        cluster=cluster,
+        organisation=str(local_authority or "Department for Education"),
+    )
+    account.set_unusable_password()
+    account.save()
+    return account
+
+
 def revoke_token(*, token: ApiToken, by) -> ApiToken:
     if token.revoked_at:
         raise ValidationError("This token was already revoked.")

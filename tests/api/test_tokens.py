@@ -7,6 +7,7 @@ from api.models import ApiToken, ApiTokenUse
 from api.services import revoke_token
 from tests.api.conftest import api_client
 from tests.conftest import client_for
+from tests.factories import authorities
 
 
 def test_a_token_is_stored_only_as_a_hash(gateshead_token):
@@ -134,3 +135,25 @@ def test_the_schema_and_offline_docs_are_served(db):
     assert "/api/v1/me" in schema.json()["paths"]
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
+
+
+def test_a_token_acts_through_an_account_that_cannot_sign_in(gateshead_token):
+    from django.test import Client
+
+    token, secret = gateshead_token
+    assert token.account.role == "cluster_lead" and token.account.cluster.slug == "north-east"
+    assert not token.account.has_usable_password()
+    response = Client().post(
+        "/account/sign-in/", {"username": token.account.email, "password": secret}
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_an_la_outside_any_cluster_gets_no_token(users, reference, pm):
+    from django.core.exceptions import ValidationError
+
+    from api.services import issue_token
+
+    with pytest.raises(ValidationError) as error:
+        issue_token(name="x", kind="la", local_authority=authorities("Kent")[0], days=5, by=pm)
+    assert "not in a cluster" in error.value.message_dict["local_authority"][0]
