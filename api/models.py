@@ -22,6 +22,12 @@ class ApiToken(models.Model):
         on_delete=models.PROTECT,
         related_name="api_tokens",
     )
+    account = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="api_token",
+        help_text="The service account the token acts as, so every change records who made it",
+    )
     prefix = models.CharField(
         max_length=12, unique=True, help_text="Shown so a token can be recognised"
     )

@@ -35,7 +35,9 @@ def issue_token(
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_DAYS} days."})
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    account = _service_account(name=name, kind=kind, local_authority=local_authority, prefix=prefix)
     token = ApiToken(
+        account=account,
         name=name,
         kind=kind,
         local_authority=local_authority,
