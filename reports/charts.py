@@ -1,0 +1,56 @@
+"""Charts for reports as SVG text: matplotlib Figure (never pyplot) on Agg, the Analysis
+Function palette, real text in the SVG, and an empty state when there is nothing to draw."""
+
+import io
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
+PALETTE = [BLUE, TEAL, PLUM, ORANGE]
+
+
+def _svg(figure: Figure) -> str:
+    FigureCanvasAgg(figure)
+    out = io.StringIO()
+    # fixed hash salt and no date: the same figures give the same SVG (a stable checksum)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "report"}):
+        figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return out.getvalue()
+
+
+def empty_chart(message: str = "No data for this period") -> str:
+    figure = Figure(figsize=(6, 1.2))
+    ax = figure.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#505a5f")
+    return _svg(figure)
+
+
+def bar_chart(spec: dict) -> str:
+    """Horizontal bars, one per row ``[label, value]``, with the reference drawn as a
+    dashed line (labelled, so colour is never the only signal)."""
+    rows = [r for r in spec.get("rows", []) if r[1] is not None]
+    if not rows or not any(r[1] for r in rows):
+        return empty_chart()
+    labels = [r[0] for r in rows][::-1]
+    values = [r[1] for r in rows][::-1]
+    figure = Figure(figsize=(6.5, 0.5 + 0.45 * len(rows)))
+    ax = figure.add_subplot()
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(rows))][::-1]
+    bars = ax.barh(labels, values, color=colours)
+    ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=8)
+    reference = spec.get("reference")
+    if reference is not None:
+        ax.axvline(reference, color="#0b0c0c", linestyle="dashed", linewidth=1.2)
+        ax.text(reference, len(rows) - 0.4, f" {reference:g}", fontsize=8, va="bottom")
+    ax.set_xlabel(spec.get("unit", ""))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="y", labelsize=8)
+    return _svg(figure)
+
+
+def render(spec: dict) -> str:
+    """The SVG for a chart spec from gather."""
+    return bar_chart(spec)

@@ -1,0 +1,37 @@
+import datetime
+
+from django import forms
+
+from .models import Kind, Report
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class RequestReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Which report", choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.MONTHLY
+    )
+    month = forms.DateField(
+        label="Month",
+        help_text="For example, 2024-05. For a quarterly report, any month of the quarter.",
+        input_formats=["%Y-%m", "%m/%Y", "%Y-%m-%d"],
+        widget=MonthInput(),
+        error_messages={"invalid": "Enter the month as year and month, for example 2024-05."},
+    )
+
+
+class SummaryForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 12})}
+        help_texts = {
+            "summary": "Written by the programme manager. It starts from the generated key figures."
+        }

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+
+@shared_task(name="reports.build_report", soft_time_limit=11 * 60, time_limit=12 * 60)
+def build_report(report_id: int) -> bool:
+    """Build one queued report (thin: the rules and the idempotence are in the service)."""
+    from .services import build_report as build
+
+    return build(report_id=report_id)
+
+
+@shared_task(name="reports.draft_last_month", time_limit=60)
+def draft_last_month() -> int | None:
+    """Celery beat, on the 5th of each month: queue last month's report."""
+    from .services import draft_last_month as draft
+
+    report = draft()
+    return report.pk if report else None
