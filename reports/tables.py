@@ -12,8 +12,8 @@ class ReportTable(GovukTable):
     kind = tables.Column("Report")
     version = tables.Column("Version", attrs=NUMERIC)
     status = tables.Column("Status")
-    data_as_at = tables.DateTimeColumn("Data as at", format="j M Y H:i")
-    issued_at = tables.DateTimeColumn("Issued", format="j M Y H:i")
+    data_as_at = tables.DateTimeColumn(verbose_name="Data as at", format="j M Y H:i")
+    issued_at = tables.DateTimeColumn(verbose_name="Issued", format="j M Y H:i")
 
     class Meta(GovukTable.Meta):
         model = Report
