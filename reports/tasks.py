@@ -9,7 +9,7 @@ def build_report(report_id: int) -> bool:
     return build(report_id=report_id)
 
 
-@shared_task(name="reports.draft_last_month", time_limit=60)
+@shared_task(name="reports.draft_last_month", soft_time_limit=50, time_limit=60)
 def draft_last_month() -> int | None:
     """Celery beat, on the 5th of each month: queue last month's report."""
     from .services import draft_last_month as draft

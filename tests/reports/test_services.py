@@ -1,0 +1,251 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clusters.models import ProgressUpdate
+from reports import services
+from reports.models import Report, Status
+
+from .conftest import MAY
+
+
+def test_asking_for_a_report_builds_a_draft_in_the_background(build, pm, programme_data):
+    report = build(user=pm)
+
+    assert report.status == Status.DRAFT
+    assert report.progress == 100
+    assert report.data_as_at is not None
+    assert report.snapshot["period"]["label"] == "May 2024"
+    charts = [
+        b["chart"]["svg"] for s in report.snapshot["sections"] for b in s["blocks"] if b["chart"]
+    ]
+    assert charts and all(svg.lstrip().startswith("<?xml") for svg in charts)
+    assert report.checksum == services.snapshot_checksum(report.snapshot)
+
+
+def test_a_second_run_or_a_retry_of_the_task_builds_nothing_more(build, pm, programme_data):
+    from reports.tasks import build_report
+
+    report = build(user=pm)
+    snapshot = report.snapshot
+
+    assert build_report.delay(report.pk).get() is False
+    assert build_report.apply(args=[report.pk]).get() is False
+    assert Report.objects.count() == 1
+    report.refresh_from_db()
+    assert report.snapshot == snapshot
+
+
+def test_asking_again_for_the_same_month_rebuilds_the_one_draft(build, pm, programme_data):
+    first = build(user=pm)
+    services.save_summary(report_id=first.pk, summary="Kept", user=pm)
+    second = build(user=pm)
+
+    assert second.pk == first.pk
+    assert Report.objects.count() == 1
+    assert second.summary == "Kept"
+
+
+def test_the_database_refuses_a_second_live_draft_for_a_period(contract):
+    Report.objects.create(kind="monthly", period_start=MAY, status=Status.DRAFT)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(kind="monthly", period_start=MAY, status=Status.QUEUED)
+
+
+def test_a_build_abandoned_by_a_killed_worker_can_be_claimed_again(contract, programme_data):
+    report = Report.objects.create(
+        kind="monthly",
+        period_start=MAY,
+        status=Status.BUILDING,
+        claimed_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    assert services.build_report(report_id=report.pk) is True
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+
+
+def test_a_build_in_progress_is_not_claimed_twice(contract):
+    report = Report.objects.create(
+        kind="monthly", period_start=MAY, status=Status.BUILDING, claimed_at=timezone.now()
+    )
+    assert services.build_report(report_id=report.pk) is False
+
+
+def test_a_failing_build_is_marked_failed_not_left_half_built(build, pm, monkeypatch, contract):
+    import reports.services as s
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the pipeline database is down")
+
+    monkeypatch.setattr(s, "gather", boom)
+    report = build(user=pm)
+
+    assert report.status == Status.FAILED
+    assert report.snapshot == {}
+    assert "pipeline database is down" in report.error
+
+
+@pytest.mark.parametrize(
+    "day, message",
+    [
+        (timezone.localdate().replace(day=1) + datetime.timedelta(days=40), "is in the future"),
+        (datetime.date(2023, 4, 1), "outside the contract"),
+        (datetime.date(2028, 6, 1), "in the future"),
+    ],
+)
+def test_a_month_in_the_future_or_outside_the_contract_is_refused(contract, day, message):
+    with pytest.raises(ValidationError) as error:
+        services.request_report(kind="monthly", day=day)
+    assert message in error.value.message_dict["period_start"][0]
+    assert not Report.objects.exists()
+
+
+def test_issuing_needs_an_executive_summary(build, pm, programme_data):
+    report = build(user=pm)
+
+    with pytest.raises(ValidationError) as error:
+        services.issue_report(report_id=report.pk, user=pm)
+    assert "Write the executive summary" in error.value.message_dict["summary"][0]
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+
+
+def test_issuing_twice_is_refused(issued, pm):
+    with pytest.raises(ValidationError) as error:
+        services.issue_report(report_id=issued.pk, user=pm)
+    assert "already been issued" in error.value.messages[0]
+
+
+def test_issuing_freezes_the_summary_into_the_checksummed_snapshot(issued, pm):
+    assert issued.status == Status.ISSUED
+    assert issued.snapshot["summary"] == "May went well: hub live."
+    assert issued.checksum == services.snapshot_checksum(issued.snapshot)
+    assert issued.issued_by == pm and issued.issued_at
+
+    with pytest.raises(ValidationError):
+        services.save_summary(report_id=issued.pk, summary="Rewritten", user=pm)
+
+
+def test_an_issued_report_is_not_rebuilt_when_asked_again(issued, pm):
+    with pytest.raises(ValidationError) as error:
+        services.request_report(kind="monthly", day=MAY, requested_by=pm)
+    assert "make a correction" in error.value.messages[0]
+
+
+def test_a_correction_is_a_new_version_pointing_at_the_one_it_replaces(
+    issued, pm, django_capture_on_commit_callbacks
+):
+    ProgressUpdate.objects.filter(month=MAY, cluster__slug="north-east").update(rating="red")
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = services.correct_report(report_id=issued.pk, user=pm)
+    correction.refresh_from_db()
+
+    assert correction.version == 2 and correction.replaces == issued
+    assert correction.status == Status.DRAFT
+    assert correction.summary == issued.summary
+    with pytest.raises(ValidationError):
+        services.correct_report(report_id=issued.pk, user=pm)
+    services.issue_report(report_id=correction.pk, user=pm)
+    issued.refresh_from_db()
+    assert issued.status == Status.ISSUED  # both stay readable
+    assert issued.snapshot != Report.objects.get(pk=correction.pk).snapshot
+
+
+def test_the_database_refuses_two_issued_reports_of_one_version(issued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(
+            kind="monthly",
+            period_start=MAY,
+            version=1,
+            status=Status.ISSUED,
+            summary="x",
+            checksum="y",
+            data_as_at=timezone.now(),
+            issued_at=timezone.now(),
+        )
+
+
+def test_the_scheduled_task_drafts_last_month_once(contract, django_capture_on_commit_callbacks):
+    today = datetime.date(2024, 6, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.draft_last_month(today=today)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.draft_last_month(today=today)
+
+    assert first.period_start == MAY
+    assert second is None
+    assert Report.objects.get().status == Status.DRAFT
+
+
+def test_the_beat_task_runs(contract, django_capture_on_commit_callbacks, monkeypatch):
+    from reports import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_id = tasks.draft_last_month.delay().get()
+    assert Report.objects.get(pk=report_id).period_start.day == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_issuing_at_once_issue_it_once(pm, contract, north_east):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    report = Report.objects.create(kind="monthly", period_start=MAY)
+    services.build_report(report_id=report.pk)
+    services.save_summary(report_id=report.pk, summary="Done", user=pm)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def issue():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            services.issue_report(report_id=report.pk, user=pm)
+            outcomes.append("issued")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["issued", "refused"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_builds_of_one_report_at_once_build_it_once(contract, north_east):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent claims need PostgreSQL")
+    report = Report.objects.create(kind="monthly", period_start=MAY)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def run():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            outcomes.append(services.build_report(report_id=report.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == [False, True]
+    assert Report.objects.get().status == Status.DRAFT
