@@ -32,7 +32,7 @@ def bar_chart(spec: dict) -> str:
     """Horizontal bars, one per row ``[label, value]``, with the reference drawn as a
     dashed line (labelled, so colour is never the only signal)."""
     rows = [r for r in spec.get("rows", []) if r[1] is not None]
-    if not rows or not any(r[1] for r in rows):
+    if spec.get("empty") or not rows or not any(r[1] for r in rows):
         return empty_chart()
     labels = [r[0] for r in rows][::-1]
     values = [r[1] for r in rows][::-1]

@@ -456,6 +456,7 @@ def pipeline_provider(ctx: dict) -> dict:
                     "caption": f"Enquiry to application rate in {c['name']} against the "
                     f"national baseline of {national}%",
                     "rows": chart_rows,
+                    "empty": all(r[1] is None for r in chart_rows[:-1]),
                     "label": "Period",
                     "unit": "Enquiry to application (%)",
                     "format": "percent",
