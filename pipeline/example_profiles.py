@@ -1,6 +1,7 @@
 """Two import profiles for differently shaped case-management exports, shipped with
 example files in pipeline/examples/ (made up: no real system's format is implied)."""
 
+import copy
 from pathlib import Path
 
 from .models import FileType, ImportProfile
@@ -125,6 +126,6 @@ PROFILES = [CAREFIRST, MOSAIC]
 def load() -> list[ImportProfile]:
     """Create the example profiles if missing (idempotent)."""
     return [
-        ImportProfile.objects.get_or_create(name=spec["name"], defaults=spec)[0]
+        ImportProfile.objects.get_or_create(name=spec["name"], defaults=copy.deepcopy(spec))[0]
         for spec in PROFILES
     ]

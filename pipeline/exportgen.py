@@ -207,3 +207,35 @@ def mosaic_xlsx(records) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def as_record_rows(records) -> list[dict]:
+    """Synthetic records as rows for services.records.upsert_records (identities hashed)."""
+    from .models import ExitReason, SourceChannel, Stage
+    from .services.identity import person_hash
+    from .services.records import DATE_FIELDS
+
+    stages = dict(Stage.objects.values_list("code", "pk"))
+    reasons = dict(ExitReason.objects.values_list("code", "pk"))
+    channels = dict(SourceChannel.objects.values_list("code", "pk"))
+    rows = []
+    for r in records:
+        exited = r["outcome"] == "exited"
+        rows.append(
+            {
+                "local_authority_id": r["la"].pk,
+                "la_reference": r["la_reference"],
+                **{f: r[f].isoformat() if r.get(f) else None for f in DATE_FIELDS},
+                "source_channel_id": channels[r["source"]],
+                "outcome": r["outcome"],
+                "exit_stage_id": stages[r["exit_stage"]] if exited else None,
+                "exit_reason_id": reasons[r["exit_reason"]] if exited else None,
+                "exit_date": r["exit_date"].isoformat() if exited else None,
+                "person_hash": person_hash(
+                    name=f"{r['first_name']} {r['last_name']}",
+                    date_of_birth=r["date_of_birth"],
+                    postcode=r["postcode"],
+                ),
+            }
+        )
+    return rows

@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401 - pages arrive with this area's issue
+from django.urls import path
+
+from . import views
 
 app_name = "pipeline"
-urlpatterns = []
+urlpatterns = [
+    path("", views.funnel, name="funnel"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("returns/", views.ReturnListView.as_view(), name="return_list"),
+    path("returns/new/", views.return_edit, name="return_create"),
+    path("returns/upload/", views.returns_upload, name="returns_upload"),
+    path("returns/template.<str:fmt>", views.returns_template, name="returns_template"),
+    path("returns/late/", views.late_returns, name="late_returns"),
+    path("returns/<int:pk>/", views.return_detail, name="return_detail"),
+    path("returns/<int:pk>/edit/", views.return_edit, name="return_edit"),
+    path("returns/<int:pk>/<str:action>/", views.return_action, name="return_action"),
+    path("imports/", views.BatchListView.as_view(), name="import_list"),
+    path("imports/new/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("profiles/", views.ProfileListView.as_view(), name="profile_list"),
+    path("profiles/new/", views.profile_edit, name="profile_create"),
+    path("profiles/<int:pk>/", views.profile_edit, name="profile_edit"),
+    path("lists/", views.lists, name="lists"),
+    path("lists/<str:kind>/new/", views.list_item_edit, name="list_item_create"),
+    path("lists/<str:kind>/<int:pk>/", views.list_item_edit, name="list_item_edit"),
+]

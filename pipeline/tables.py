@@ -1,0 +1,74 @@
+import django_tables2 as tables
+
+from core.tables import NUMERIC, GovukTable
+
+from .models import ImportBatch, ImportProfile, MonthlyReturn
+
+
+class ReturnTable(GovukTable):
+    local_authority = tables.Column(
+        linkify=("pipeline:return_detail", [tables.A("pk")]), order_by=("local_authority__name",)
+    )
+    month = tables.DateColumn(format="F Y")
+    submitted_at = tables.DateTimeColumn(format="j M Y", verbose_name="Submitted")
+
+    class Meta(GovukTable.Meta):
+        model = MonthlyReturn
+        fields = [
+            "local_authority",
+            "month",
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "accepted_by",
+        ]
+        empty_text = "No returns yet. Key one in or upload a spreadsheet."
+
+
+class BatchTable(GovukTable):
+    filename = tables.Column(
+        linkify=("pipeline:import_detail", [tables.A("pk")]), verbose_name="File"
+    )
+    uploaded_at = tables.DateTimeColumn(format="j M Y H:i", verbose_name="Uploaded")
+    total_rows = tables.Column(verbose_name="Rows", attrs=NUMERIC)
+    new_count = tables.Column(verbose_name="New", attrs=NUMERIC)
+    changed_count = tables.Column(verbose_name="Changed", attrs=NUMERIC)
+    unchanged_count = tables.Column(verbose_name="Unchanged", attrs=NUMERIC)
+    error_count = tables.Column(verbose_name="Errors", attrs=NUMERIC)
+
+    class Meta(GovukTable.Meta):
+        model = ImportBatch
+        fields = [
+            "filename",
+            "profile",
+            "uploaded_by",
+            "uploaded_at",
+            "status",
+            "total_rows",
+            "new_count",
+            "changed_count",
+            "unchanged_count",
+            "error_count",
+        ]
+        empty_text = "No exports uploaded yet."
+
+
+class ProfileTable(GovukTable):
+    name = tables.Column(linkify=("pipeline:profile_edit", [tables.A("pk")]))
+
+    class Meta(GovukTable.Meta):
+        model = ImportProfile
+        fields = ["name", "file_type", "encoding", "delimiter", "date_format"]
+        empty_text = "No import profiles yet."
+
+
+class LateReturnTable(GovukTable):
+    local_authority = tables.Column(verbose_name="Local authority")
+    cluster = tables.Column()
+    month = tables.DateColumn(format="F Y")
+    due = tables.DateColumn(format="j M Y", verbose_name="Due by")
+    status = tables.Column()
+    days_late = tables.Column(verbose_name="Days overdue", attrs=NUMERIC)
+
+    class Meta(GovukTable.Meta):
+        empty_text = "Every return due so far has been submitted."

@@ -1,0 +1,594 @@
+"""Pipeline pages: each checks the data gate, looks objects up through the user's scope
+(a forbidden object is a 404) and calls one service or selector."""
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from accounts.decorators import data_access_required, predicate_required
+from clusters.models import Cluster
+from core.export import csv_response
+from core.history import history_rows
+from core.views import FilteredTableView, attach_errors, form_view
+
+from . import charts, permissions, selectors, services
+from .filters import BatchFilter, ProfileFilter, ReturnFilter
+from .forms import FunnelForm, ImportUploadForm, ProfileForm, ReturnForm, UploadForm
+from .models import BatchStatus, ExitReason, ImportProfile, ReturnStatus, SourceChannel, Stage
+from .scope import (
+    ENGLAND,
+    editable_authorities,
+    make_period,
+    may_read_scope,
+    period_from_key,
+    scope_for,
+    scope_from_key,
+)
+from .services.returns import RETURN_COLUMNS, export_template_csv, template_rows
+from .tables import BatchTable, LateReturnTable, ProfileTable, ReturnTable
+
+gated = method_decorator(data_access_required, name="dispatch")
+
+
+def _percent(value):
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+# Funnel -----------------------------------------------------------------------------
+
+
+def _default_scope(user):
+    if permissions.sees_every_scope(user):
+        return ENGLAND
+    if user.cluster_id:
+        return scope_for(Cluster.objects.get(pk=user.cluster_id))
+    raise PermissionDenied
+
+
+def _scope_and_period(request):
+    user = request.user
+    today = timezone.localdate()
+    scope_key = request.GET.get("scope")
+    scope = scope_from_key(scope_key) if scope_key else _default_scope(user)
+    if scope is None or not may_read_scope(user, scope):
+        raise Http404("No such area")
+    period = period_from_key(request.GET.get("period", "")) or make_period("fy", today)
+    return scope, period
+
+
+def _benchmark_scopes(request, scope):
+    """Regional and national rates beside the funnel. A cluster lead sees only these
+    (anonymised) rates for areas beyond their own cluster."""
+    from clusters.models import Region
+
+    region_id = (
+        scope.authorities().values_list("region_id", flat=True).order_by("region_id").first()
+        if scope.kind != "england"
+        else None
+    )
+    scopes = []
+    if region_id and scope.kind != "region":
+        scopes.append(scope_for(Region.objects.get(pk=region_id)))
+    if scope.kind != "england":
+        scopes.append(ENGLAND)
+    return scopes
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def funnel(request):
+    scope, period = _scope_and_period(request)
+    data = selectors.funnel_comparison(scope, period)
+    bench = selectors.benchmarks(_benchmark_scopes(request, scope), period)
+    if request.GET.get("format") == "csv":
+        rows = [
+            [s["name"], s["count"], _percent(s["conversion"]), s["year_earlier"]]
+            for s in data["stages"]
+        ]
+        rows.append([])
+        rows.append(
+            ["Enquiry to application", _percent(data["enquiry_to_application"]), "Baseline", "6.0%"]
+        )
+        rows.append(
+            ["Enquiry to approval", _percent(data["enquiry_to_approval"]), "Baseline", "2.9%"]
+        )
+        for b in bench:
+            rows.append(
+                [f"{b['scope']} enquiry to application", _percent(b["enquiry_to_application"])]
+            )
+            rows.append([f"{b['scope']} enquiry to approval", _percent(b["enquiry_to_approval"])])
+        for e in data["exits"]:
+            rows.append([f"Exit at {e['stage']}: {e['reason']}", e["count"]])
+        for c in data["channels"]:
+            rows.append([f"Enquiries from {c['channel']}", c["enquiries"]])
+        return csv_response(
+            f"funnel-{scope.key.replace(':', '-')}-{period.key.replace(':', '-')}.csv",
+            [
+                f"{scope.label}, {period.label}",
+                "Entered",
+                "Conversion from previous stage",
+                "A year earlier",
+            ],
+            rows,
+        )
+    rate_rows = [
+        {
+            "label": scope.label,
+            "enquiry_to_application": data["enquiry_to_application"],
+            "enquiry_to_approval": data["enquiry_to_approval"],
+        },
+        *[{"label": b["scope"], **b} for b in bench],
+        {
+            "label": "A year earlier",
+            "enquiry_to_application": data["year_earlier"]["enquiry_to_application"],
+            "enquiry_to_approval": data["year_earlier"]["enquiry_to_approval"],
+        },
+    ]
+    form = FunnelForm(initial={"scope": scope.key, "period": period.key}, user=request.user)
+    query = request.GET.copy()
+    query["scope"], query["period"], query["format"] = scope.key, period.key, "csv"
+    return render(
+        request,
+        "pipeline/funnel.html",
+        {
+            "form": form,
+            "funnel": data,
+            "rates": rate_rows,
+            "funnel_chart": charts.funnel_chart(data),
+            "rates_chart": charts.rates_chart(rate_rows, data["baseline"]),
+            "csv_query": query.urlencode(),
+            "scope": scope,
+            "period": period,
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def cohorts(request):
+    scope, period = _scope_and_period(request)
+    from .scope import PROGRAMME_START, add_months, month_start
+
+    end = add_months(month_start(timezone.localdate()), 1)
+    rows = selectors.cohorts(scope, start=PROGRAMME_START, end=end)
+    stages = list(Stage.objects.all())
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"cohorts-{scope.key.replace(':', '-')}.csv",
+            ["Month of enquiry"] + [s.name for s in stages] + ["Left", "Applied", "Approved"],
+            [
+                [f"{r['month']:%Y-%m}"]
+                + [s["count"] for s in r["stages"]]
+                + [r["exited"], _percent(r["to_application"]), _percent(r["to_approval"])]
+                for r in rows
+            ],
+        )
+    query = request.GET.copy()
+    query["scope"], query["format"] = scope.key, "csv"
+    return render(
+        request,
+        "pipeline/cohorts.html",
+        {
+            "form": FunnelForm(
+                initial={"scope": scope.key, "period": period.key}, user=request.user
+            ),
+            "rows": rows,
+            "stages": stages,
+            "chart": charts.cohort_chart(rows, selectors.BASELINE) if rows else None,
+            "scope": scope,
+            "csv_query": query.urlencode(),
+        },
+    )
+
+
+# Monthly returns -------------------------------------------------------------------
+
+
+@gated
+class ReturnListView(FilteredTableView):
+    table_class = ReturnTable
+    filterset_class = ReturnFilter
+    page_title = "Monthly returns"
+    export_name = "monthly-returns"
+    template_name = "pipeline/return_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_see_pipeline(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.returns_for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_submit"] = permissions.can_submit_data(self.request.user)
+        return context
+
+
+def _return(request, pk):
+    return get_object_or_404(selectors.returns_for_user(request.user), pk=pk)
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def return_detail(request, pk):
+    monthly_return = _return(request, pk)
+    values = selectors.return_counts(monthly_return)
+    form = ReturnForm(user=request.user, instance=monthly_return, initial=values)
+    user = request.user
+    editable = (
+        monthly_return.status != ReturnStatus.ACCEPTED
+        and editable_authorities(user).filter(pk=monthly_return.local_authority_id).exists()
+    )
+    return render(
+        request,
+        "pipeline/return_detail.html",
+        {
+            "monthly_return": monthly_return,
+            "stages": [(f.label, values.get(f.name, 0)) for f in form.stage_fields()],
+            "exits": [
+                (stage.name, [(f.label, values[f.name]) for f in fields if values.get(f.name)])
+                for stage, fields in form.exit_fieldsets()
+            ],
+            "channels": [(f.label, values.get(f.name, 0)) for f in form.channel_fields()],
+            "history": history_rows(monthly_return),
+            "can_edit": editable,
+            "can_submit": editable and monthly_return.status == ReturnStatus.DRAFT,
+            "can_accept": permissions.can_accept_returns(user)
+            and monthly_return.status == ReturnStatus.SUBMITTED,
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def return_edit(request, pk=None):
+    monthly_return = _return(request, pk) if pk else None
+    initial = {}
+    if monthly_return:
+        initial = {
+            "local_authority": monthly_return.local_authority_id,
+            "month": f"{monthly_return.month:%Y-%m}",
+            **selectors.return_counts(monthly_return),
+        }
+    form = ReturnForm(
+        request.POST or None, user=request.user, instance=monthly_return, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                saved, warnings = services.save_return(
+                    local_authority=form.cleaned_data["local_authority"],
+                    month=form.month_date(),
+                    counts=form.counts(),
+                    user=request.user,
+                )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Return for {saved} saved as a draft.")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("pipeline:return_detail", pk=saved.pk)
+    return render(
+        request,
+        "pipeline/return_form.html",
+        {
+            "form": form,
+            "monthly_return": monthly_return,
+            "cancel_url": reverse("pipeline:return_list"),
+        },
+    )
+
+
+ACTIONS = {
+    "submit": (services.submit_return, "Submit this return", "Return submitted."),
+    "accept": (
+        services.accept_return,
+        "Accept this return",
+        "Return accepted: it can no longer change.",
+    ),
+    "reopen": (
+        services.reopen_return,
+        "Send this return back to draft",
+        "Return sent back to draft.",
+    ),
+}
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def return_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    monthly_return = _return(request, pk)
+    if action != "submit" and not permissions.can_accept_returns(request.user):
+        raise PermissionDenied
+    service, title, done = ACTIONS[action]
+    error = None
+    if request.method == "POST":
+        try:
+            service(monthly_return=monthly_return, user=request.user)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, done)
+            return redirect("pipeline:return_detail", pk=pk)
+    return render(
+        request,
+        "pipeline/confirm.html",
+        {
+            "title": title,
+            "object": monthly_return,
+            "error": error,
+            "cancel_url": reverse("pipeline:return_detail", args=[pk]),
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def returns_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        from django.conf import settings
+
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            form.add_error("file", "The file is larger than the upload limit.")
+        else:
+            result = services.import_returns_file(
+                data=upload.read(), filename=upload.name, user=request.user
+            )
+            if not result["errors"]:
+                messages.success(request, f"{result['saved']} returns saved as drafts.")
+                for warning in result["warnings"]:
+                    messages.warning(request, warning)
+                return redirect("pipeline:return_list")
+    return render(request, "pipeline/returns_upload.html", {"form": form, "result": result})
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def returns_template(request, fmt):
+    from .scope import add_months, month_start
+
+    month = add_months(month_start(timezone.localdate()), -1)
+    authorities = editable_authorities(request.user).order_by("name")
+    if fmt == "csv":
+        response = HttpResponse(
+            export_template_csv(authorities, month), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="monthly-return-template.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Returns"
+    sheet.append(RETURN_COLUMNS)
+    for row in template_rows(authorities, month):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="monthly-return-template.xlsx"'
+    return response
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def late_returns(request):
+    rows = selectors.late_returns(request.user)
+    cluster = request.GET.get("cluster", "")
+    if cluster:
+        rows = [r for r in rows if r["cluster"] == cluster]
+    table = LateReturnTable(rows)
+    if request.GET.get("format") == "csv":
+        from core.export import table_csv_response
+
+        return table_csv_response(table, "late-returns.csv")
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table.caption = "Returns not submitted by the 10th of the following month"
+    clusters = (
+        sorted({r["cluster"] for r in selectors.late_returns(request.user)})
+        if not cluster
+        else [cluster]
+    )
+    query = request.GET.copy()
+    query["format"] = "csv"
+    query.pop("page", None)
+    return render(
+        request,
+        "pipeline/late_returns.html",
+        {
+            "table": table,
+            "clusters": clusters,
+            "cluster": cluster,
+            "csv_query": query.urlencode(),
+            "count": len(rows),
+        },
+    )
+
+
+# Record imports --------------------------------------------------------------------
+
+
+@gated
+class BatchListView(FilteredTableView):
+    table_class = BatchTable
+    filterset_class = BatchFilter
+    page_title = "Case record imports"
+    export_name = "imports"
+    template_name = "pipeline/batch_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_submit_data(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.batches_for_user(self.request.user)
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.create_batch(
+                profile=form.cleaned_data["profile"],
+                upload=form.cleaned_data["file"],
+                user=request.user,
+                local_authority=form.cleaned_data["local_authority"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("pipeline:import_detail", pk=batch.pk)
+    return render(
+        request,
+        "pipeline/import_upload.html",
+        {
+            "form": form,
+            "profiles": ImportProfile.objects.all(),
+            "cancel_url": reverse("pipeline:import_list"),
+        },
+    )
+
+
+def _batch(request, pk):
+    return get_object_or_404(selectors.batches_for_user(request.user), pk=pk)
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_detail(request, pk):
+    batch = _batch(request, pk)
+    working = batch.status in (BatchStatus.UPLOADED, BatchStatus.VALIDATING)
+    return render(
+        request,
+        "pipeline/import_detail.html",
+        {"batch": batch, "working": working, "can_commit": batch.status == BatchStatus.VALIDATED},
+    )
+
+
+@require_POST
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_commit(request, pk):
+    batch = _batch(request, pk)
+    try:
+        batch = services.commit_batch(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Committed: {batch.new_count} new, {batch.changed_count} changed, "
+            f"{batch.unchanged_count} unchanged.",
+        )
+    return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+# Profiles and lists (programme manager) ---------------------------------------------
+
+
+@gated
+class ProfileListView(FilteredTableView):
+    table_class = ProfileTable
+    filterset_class = ProfileFilter
+    page_title = "Import profiles"
+    export_name = "import-profiles"
+    template_name = "pipeline/profile_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_submit_data(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return ImportProfile.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = permissions.can_manage_profiles(self.request.user)
+        return context
+
+
+@data_access_required
+@predicate_required(permissions.can_manage_profiles)
+def profile_edit(request, pk=None):
+    profile = get_object_or_404(ImportProfile, pk=pk) if pk else ImportProfile()
+    form = ProfileForm(request.POST or None, instance=profile)
+    return form_view(
+        request,
+        form=form,
+        title=f"Import profile: {profile.name}" if pk else "New import profile",
+        on_valid=lambda f: services.save_profile(profile=f.instance, user=request.user),
+        success_url=reverse("pipeline:profile_list"),
+        success_message="Import profile saved.",
+        template="pipeline/profile_form.html",
+        context={"history": history_rows(profile) if pk else None},
+    )
+
+
+LISTS = {"stages": Stage, "reasons": ExitReason, "channels": SourceChannel}
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def lists(request):
+    return render(
+        request,
+        "pipeline/lists.html",
+        {
+            "lists": [
+                ("stages", "Stages", Stage.objects.all()),
+                ("reasons", "Exit reasons", ExitReason.objects.all()),
+                ("channels", "Source channels", SourceChannel.objects.all()),
+            ],
+            "can_manage": permissions.can_manage_lists(request.user),
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_manage_lists)
+def list_item_edit(request, kind, pk=None):
+    from django.forms import modelform_factory
+
+    model = LISTS.get(kind)
+    if model is None:
+        raise Http404
+    item = get_object_or_404(model, pk=pk) if pk else model()
+    fields = (
+        ["name", "order", "is_active"] if model is Stage else ["code", "name", "order", "is_active"]
+    )
+    form = modelform_factory(model, fields=fields)(request.POST or None, instance=item)
+    return form_view(
+        request,
+        form=form,
+        title=f"{model._meta.verbose_name.capitalize()}: {item.name}"
+        if pk
+        else f"New {model._meta.verbose_name}",
+        on_valid=lambda f: services.save_list_item(item=f.instance, user=request.user),
+        success_url=reverse("pipeline:lists"),
+        success_message="Saved.",
+    )
