@@ -141,13 +141,18 @@ def _area_function(module: str, name: str) -> Callable:
     """``module.name`` or Unavailable saying which area and read is missing."""
     from importlib import import_module
 
+    area = module.partition(".")[0]
     try:
         mod = import_module(module)
     except ImportError as error:
-        raise Unavailable(f"{module} is not available yet.") from error
+        raise Unavailable(
+            f"the {area} area of the tracker does not provide these figures yet ({module})."
+        ) from error
     function = getattr(mod, name, None)
     if function is None:
-        raise Unavailable(f"{module}.{name} is not available yet.")
+        raise Unavailable(
+            f"the {area} area of the tracker does not provide these figures yet ({module}.{name})."
+        )
     return function
 
 

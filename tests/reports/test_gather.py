@@ -79,7 +79,7 @@ def test_an_area_not_yet_built_is_marked_unavailable_with_the_reason(programme_d
 
     missing = _block(_section(data, "cluster-north-east"), "risks")
     assert missing["available"] is False
-    assert "nowhere.selectors is not available yet" in missing["reason"]
+    assert "does not provide these figures yet (nowhere.selectors)" in missing["reason"]
     assert data["sources"][0]["available"] is False
 
 
