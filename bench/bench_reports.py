@@ -58,7 +58,8 @@ def prepare(national: int) -> None:
     if national:
         from pipeline.models import PipelineRecord
 
-        if not PipelineRecord.objects.exists():
+        # the demo adds a few thousand records of its own; top up to the national set
+        if PipelineRecord.objects.count() < national // 2:
             call_command("seed_national", records=national, verbosity=0)
     taken = ClusterMembership.objects.filter(left_on__isnull=True).values("local_authority")
     free = list(LocalAuthority.objects.exclude(pk__in=taken).order_by("name"))
@@ -176,7 +177,7 @@ def query_counts(month: datetime.date) -> tuple[int, int, int]:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--national", type=int, default=0, help="case records to seed if none")
+    parser.add_argument("--national", type=int, default=0, help="case records the national set should hold")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     setup_test_environment()

@@ -92,6 +92,7 @@ def synthetic_records(
     seed: int = 1,
     application_rate: float | None = None,
     people: int | None = None,
+    prefix: str = "",
 ):
     """Yield n records (dicts in tracker vocabulary) spread over the LAs and dates.
 
@@ -112,7 +113,7 @@ def synthetic_records(
         prng = random.Random(person)
         record = {
             "la": la,
-            "la_reference": f"{la.dfe_code}-{i:07d}",
+            "la_reference": f"{prefix}{la.dfe_code}-{i:07d}",
             "first_name": prng.choice(FIRST),
             "last_name": prng.choice(LAST),
             "date_of_birth": datetime.date(1960, 1, 1)

@@ -282,8 +282,13 @@ class PipelineRecord(models.Model):
         StageCode.APPROVAL: "approval_date",
     }
 
+    # Few indexes on purpose: each one slows the bulk upsert of an import. The unique
+    # (LA, reference) key and the date indexes serve every funnel read.
     local_authority = models.ForeignKey(
-        "clusters.LocalAuthority", on_delete=models.PROTECT, related_name="pipeline_records"
+        "clusters.LocalAuthority",
+        on_delete=models.PROTECT,
+        related_name="pipeline_records",
+        db_index=False,
     )
     la_reference = models.CharField("LA reference", max_length=60)
     enquiry_date = models.DateField()
@@ -294,19 +299,24 @@ class PipelineRecord(models.Model):
     panel_date = models.DateField(null=True, blank=True)
     approval_date = models.DateField(null=True, blank=True)
     source_channel = models.ForeignKey(
-        SourceChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SourceChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     exit_stage = models.ForeignKey(
-        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     exit_reason = models.ForeignKey(
-        ExitReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExitReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     exit_date = models.DateField(null=True, blank=True)
-    person_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    person_hash = models.CharField(max_length=64, blank=True)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

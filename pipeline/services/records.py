@@ -10,7 +10,6 @@ import datetime
 import gzip
 import hashlib
 import io
-import json
 import logging
 import zipfile
 
@@ -399,6 +398,39 @@ def parse_export(
     return rows, errors, count
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+
+def to_copy_text(rows: list[dict], batch_id: int | None) -> str:
+    """Rows in PostgreSQL COPY text format (RECORD_COLUMNS then batch_id), the form a
+    validated batch is staged in and committed from."""
+    tail = "\\N" if batch_id is None else str(batch_id)
+    lines = []
+    for row in rows:
+        cells = ["\\N" if row[c] is None else str(row[c]).translate(_ESCAPES) for c in RECORD_COLUMNS]
+        cells.append(tail)
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def from_copy_text(text: str) -> list[dict]:
+    import re
+
+    def unescape(cell):
+        return None if cell == "\\N" else re.sub(r"\\[\\tnr]", lambda m: _UNESCAPES[m.group()], cell)
+
+    rows = []
+    for line in text.splitlines():
+        cells = [unescape(c) for c in line.split("\t")]
+        row = dict(zip(RECORD_COLUMNS, cells[: len(RECORD_COLUMNS)], strict=True))
+        for key in ("local_authority_id", "source_channel_id", "exit_stage_id", "exit_reason_id"):
+            row[key] = None if row[key] is None else int(row[key])
+        row["person_hash"] = row["person_hash"] or ""
+        rows.append(row)
+    return rows
+
+
 def _as_compared(row: dict) -> tuple:
     return tuple(row[c] for c in COMPARED)
 
@@ -500,18 +532,17 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
         on_progress=on_progress,
     )
     del data
-    new, changed, unchanged = diff_against_stored(rows) if not errors else ([], [], 0)
+    staged = to_copy_text(rows, batch.pk)
+    new, changed, unchanged = count_changes(staged) if not errors else (0, 0, 0)
     batch.total_rows = count
     batch.error_count = len(errors)
     batch.errors = errors[:5000]
-    batch.new_count, batch.changed_count, batch.unchanged_count = len(new), len(changed), unchanged
+    batch.new_count, batch.changed_count, batch.unchanged_count = new, changed, unchanged
     batch.progress = 100
     batch.validated_at = timezone.now()
     batch.status = BatchStatus.FAILED if errors else BatchStatus.VALIDATED
     if not errors:
-        payload = gzip.compress(
-            json.dumps([[r[c] for c in RECORD_COLUMNS] for r in rows]).encode(), 1
-        )
+        payload = gzip.compress(staged.encode(), 1)
         batch.staged.save(
             f"{batch.sha256[:16]}-{batch.pk}.json.gz", ContentFile(payload), save=False
         )
@@ -521,12 +552,10 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
     return batch
 
 
-def load_staged(batch: ImportBatch) -> list[dict]:
+def load_staged(batch: ImportBatch) -> str:
+    """The validated rows in COPY text format."""
     with batch.staged.open("rb") as f:
-        return [
-            dict(zip(RECORD_COLUMNS, values, strict=True))
-            for values in json.loads(gzip.decompress(f.read()))
-        ]
+        return gzip.decompress(f.read()).decode()
 
 
 @transaction.atomic
@@ -538,14 +567,14 @@ def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
         return batch
     if batch.status != BatchStatus.VALIDATED or batch.error_count:
         raise ValidationError({"status": "Only a validated file with no errors can be committed."})
-    rows = load_staged(batch)
+    staged = load_staged(batch)
     # The uploader's LAs may have changed since validation: check again.
-    allowed = set(editable_authorities(user).values_list("pk", flat=True))
-    if any(r["local_authority_id"] not in allowed for r in rows):
+    allowed = {str(pk) for pk in editable_authorities(user).values_list("pk", flat=True)}
+    if any(line.partition("\t")[0] not in allowed for line in staged.splitlines()):
         raise ValidationError({"status": "The file holds records for LAs you cannot update."})
-    new, changed, unchanged = diff_against_stored(rows)
-    upsert_records(new + changed, batch_id=batch.pk)
-    batch.new_count, batch.changed_count, batch.unchanged_count = len(new), len(changed), unchanged
+    new, changed = _upsert_text(staged)
+    batch.new_count, batch.changed_count = new, changed
+    batch.unchanged_count = staged.count("\n") - new - changed
     batch.status = BatchStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.committed_by = user
@@ -554,13 +583,21 @@ def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
-def upsert_records(rows: list[dict], *, batch_id: int | None) -> None:
-    """Insert or update records keyed on (LA, LA reference) in bulk."""
-    if not rows:
-        return
+def upsert_records(rows: list[dict], *, batch_id: int | None) -> tuple[int, int]:
+    """Insert or update records keyed on (LA, LA reference) in bulk; rows whose values are
+    unchanged are not written. Returns (inserted, updated)."""
+    return _upsert_text(to_copy_text(rows, batch_id))
+
+
+def _upsert_text(text: str) -> tuple[int, int]:
+    if not text:
+        return 0, 0
     if connection.vendor == "postgresql":
-        _copy_upsert(rows, batch_id)
-        return
+        return _copy_upsert(text)
+    rows = from_copy_text(text)
+    batch_id = text.partition("\n")[0].rpartition("\t")[2]
+    batch_id = None if batch_id == "\\N" else int(batch_id)
+    new, changed, _ = diff_against_stored(rows)
     now = timezone.now()
     objects = [
         PipelineRecord(
@@ -571,7 +608,7 @@ def upsert_records(rows: list[dict], *, batch_id: int | None) -> None:
             batch_id=batch_id,
             updated_at=now,
         )
-        for row in rows
+        for row in new + changed
     ]
     PipelineRecord.objects.bulk_create(
         objects,
@@ -581,29 +618,71 @@ def upsert_records(rows: list[dict], *, batch_id: int | None) -> None:
         update_fields=[c.removesuffix("_id") if c.endswith("_id") else c for c in COMPARED]
         + ["batch", "updated_at"],
     )
+    return len(new), len(changed)
 
 
-def _copy_upsert(rows: list[dict], batch_id: int | None) -> None:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE."""
-    table = PipelineRecord._meta.db_table
-    columns = RECORD_COLUMNS + ["batch_id"]
-    column_list = ", ".join(columns)
+# Identifiers in the SQL below come only from the model's own column names, never input.
+_TABLE = PipelineRecord._meta.db_table
+_STAGING = "pipeline_staging"
+_DIFFERS = "({}) IS DISTINCT FROM ({})".format(
+    ", ".join(f"t.{c}" for c in COMPARED), ", ".join(f"s.{c}" for c in COMPARED)
+)
+
+
+def _stage_rows(cursor, text: str) -> None:
+    """COPY the rows into a temporary table dropped at the end of the transaction."""
+    columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {columns} FROM {_TABLE} WITH NO DATA"
+    )
+    with cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
+        copy.write(text.encode())
+    cursor.execute(f"ANALYZE {_STAGING}")
+
+
+def _copy_upsert(text: str) -> tuple[int, int]:
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE that skips
+    unchanged rows and counts inserts (xmax = 0) and updates."""
+    columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED + ["batch_id"])
-    with connection.cursor() as cursor:
+    differs = "({}) IS DISTINCT FROM ({})".format(
+        ", ".join(f"{_TABLE}.{c}" for c in COMPARED), ", ".join(f"EXCLUDED.{c}" for c in COMPARED)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _stage_rows(cursor, text)
         cursor.execute(
-            f"CREATE TEMP TABLE pipeline_staging ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {column_list} FROM {table} WITH NO DATA"
+            f"WITH written AS (INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
+            f"SELECT {columns}, now() FROM {_STAGING} "
+            f"ON CONFLICT (local_authority_id, la_reference) DO UPDATE SET {updates}, updated_at = now() "
+            f"WHERE {differs} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
         )
-        with cursor.cursor.copy(f"COPY pipeline_staging ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in RECORD_COLUMNS] + [batch_id])
-        # Identifiers only come from the model's own column names, never from input.
+        inserted, updated = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {_STAGING}")
+    return inserted, updated
+
+
+def count_changes(text: str) -> tuple[int, int, int]:
+    """(new, changed, unchanged) of staged rows against the stored records, without writing."""
+    if connection.vendor != "postgresql":
+        new, changed, unchanged = diff_against_stored(from_copy_text(text))
+        return len(new), len(changed), unchanged
+    if not text:
+        return 0, 0, 0
+    total = text.count("\n")
+    with transaction.atomic(), connection.cursor() as cursor:
+        _stage_rows(cursor, text)
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}, updated_at) "  # noqa: S608
-            f"SELECT {column_list}, now() FROM pipeline_staging "
-            f"ON CONFLICT (local_authority_id, la_reference) DO UPDATE SET {updates}, updated_at = now()"
+            f"SELECT count(*) FILTER (WHERE t.id IS NULL), "  # noqa: S608
+            f"count(*) FILTER (WHERE t.id IS NOT NULL AND {_DIFFERS}) "
+            f"FROM {_STAGING} s LEFT JOIN {_TABLE} t "
+            "ON t.local_authority_id = s.local_authority_id AND t.la_reference = s.la_reference"
         )
-        cursor.execute("DROP TABLE pipeline_staging")
+        new, changed = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {_STAGING}")
+    return new, changed, total - new - changed
 
 
 @transaction.atomic
