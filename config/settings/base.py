@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -235,8 +236,14 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"bearer": []}],
 }
 
-# Scheduled tasks (Celery beat); areas add their entries here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Scheduled tasks (Celery beat, one scheduler process: `make beat`); areas add theirs here.
+CELERY_BEAT_SCHEDULE: dict = {
+    # contract §31: last month's progress report drafted on the 5th, ready for the summary
+    "reports-draft-last-month": {
+        "task": "reports.draft_last_month",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5),
+    },
+}
 
 LOGGING = {
     "version": 1,

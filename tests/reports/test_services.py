@@ -249,3 +249,17 @@ def test_two_builds_of_one_report_at_once_build_it_once(contract, north_east):
         t.join()
     assert sorted(outcomes) == [False, True]
     assert Report.objects.get().status == Status.DRAFT
+
+
+def test_the_scheduler_drafts_last_month_on_the_fifth_of_each_month():
+    from django.conf import settings
+
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.draft_last_month"
+    )
+    schedule = entry["schedule"]
+    assert schedule.day_of_month == {5}
+    assert schedule.hour == {6} and schedule.minute == {0}
+    from config.celery import app
+
+    assert "reports.draft_last_month" in app.tasks
