@@ -14,6 +14,9 @@ from .models import (
 
 
 class HubForm(forms.ModelForm):
+    # a hub's address typed without a scheme is a secure site
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Hub
         fields = [
