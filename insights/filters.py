@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from accounts.permissions import is_delivery_partner, is_dfe_reader
+from accounts.permissions import is_cluster_lead, is_delivery_partner, is_dfe_reader
 from clusters.models import Cluster, ClusterMembership
 from clusters.models import Stage as ClusterStage
 from core.forms import GovukDateInput
@@ -97,7 +97,10 @@ class RaidFilter(RaidScopeFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = possible_owners()
+        user = self.request.user
+        # a cluster lead picks among the team and their own cluster's leads only
+        lead_of = user.cluster if is_cluster_lead(user) else None
+        self.filters["owner"].queryset = possible_owners(lead_of)
 
     def filter_status(self, queryset, name, value):
         if value == "live":

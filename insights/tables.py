@@ -8,21 +8,19 @@ from .templatetags.insights_tags import band_tag
 
 
 class RaidTable(GovukTable):
-    reference = tables.Column(verbose_name="Ref", order_by=("pk",), linkify=True)
-    title = tables.Column(linkify=True)
+    item = tables.Column(verbose_name="Item", accessor="title", order_by=("pk",), linkify=True)
     cluster = tables.Column(default="Programme-wide", order_by=("cluster__name",))
     owner = tables.Column(order_by=("owner__first_name", "owner__last_name"))
     score = tables.Column(attrs=NUMERIC)
     review_date = tables.DateColumn("j M Y", verbose_name="Review by")
-    escalated_on = tables.DateColumn("j M Y", verbose_name="Escalated to DfE")
     open_action_count = tables.Column(verbose_name="Open actions", attrs=NUMERIC)
+    escalated_on = tables.DateColumn("j M Y", verbose_name="Escalated")
 
     class Meta(GovukTable.Meta):
         model = RaidItem
         fields = [
-            "reference",
+            "item",
             "kind",
-            "title",
             "cluster",
             "owner",
             "score",
@@ -31,7 +29,15 @@ class RaidTable(GovukTable):
             "open_action_count",
             "escalated_on",
         ]
+        # nine columns: the smaller type keeps titles readable
+        attrs = {**GovukTable.Meta.attrs, "class": "govuk-table govuk-!-font-size-16"}
         empty_text = "No risks, issues, assumptions or dependencies match."
+
+    def render_item(self, record):
+        return str(record)
+
+    def value_item(self, record):
+        return str(record)
 
     def render_score(self, record):
         return format_html("{} {}", record.score, band_tag(record.score))

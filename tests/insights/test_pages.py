@@ -146,10 +146,11 @@ def test_the_register_filters_by_owner_and_overdue_review(users, raid):
 
 def test_the_register_sorts_and_exports_every_row(users, raid):
     client = client_for(users["pm"])
-    body = client.get("/insights/raid/?sort=title").content.decode()
-    assert body.index("Assessment teams") < body.index("North East hub staff")
+    body = client.get("/insights/raid/?sort=-item").content.decode()
+    assert body.index("Assessment teams") < body.index("North East hub staff")  # newest first
     rows = list(csv.reader(io.StringIO(_csv_titles(client, "/insights/raid/"))))
-    assert rows[0][:3] == ["Ref", "Type", "Title"] and len(rows) == 5
+    assert rows[0][:3] == ["Item", "Type", "Cluster"] and len(rows) == 5
+    assert rows[1][0].startswith("RAID-")
 
 
 def test_an_empty_register_says_so(users):
