@@ -399,8 +399,9 @@ def _seed_cluster_raid(cluster, index, pm, staff, today) -> None:
         if title in existing:
             continue
         raised = today - datetime.timedelta(days=rng.randint(120, 420))
-        # about a third are past their review date: the register puts them first
-        overdue = number == 1 or rng.random() < 0.25
+        # some are past their review date (the register puts them first), among them one
+        # owned by each cluster lead, for their home page
+        overdue = (number == 1 and lead is not None) or rng.random() < 0.15
         review = today + datetime.timedelta(
             days=-rng.randint(3, 40) if overdue else rng.randint(5, 60)
         )
@@ -441,7 +442,7 @@ def _seed_cluster_raid(cluster, index, pm, staff, today) -> None:
             owner=staff[(index + 2) % len(staff)],
             by=staff[0],
             raised_on=raised,
-            review_date=today + datetime.timedelta(days=rng.randint(-10, 30)),
+            review_date=today + datetime.timedelta(days=rng.randint(-5, 30)),
         )
         _add_actions(item, BECOMES_ISSUE[-1], owners, staff[0], today, rng)
         if index % 2 == 0:
@@ -450,13 +451,14 @@ def _seed_cluster_raid(cluster, index, pm, staff, today) -> None:
                 item=item, what_happened=ISSUE_TEXT, happened_on=happened, by=staff[0]
             )
             _backdate(item, happened)
-            services.add_action(
+            interim = services.add_action(
                 item=item,
                 description="Appoint an interim hub manager from the member LAs",
                 owner=owners[-1],
                 due_date=today + datetime.timedelta(days=21),
                 by=staff[0],
             )
+            _backdate(interim, happened, 14)
         else:
             # the secondment was made permanent: the risk is closed
             closed = today - datetime.timedelta(days=rng.randint(20, 100))
@@ -483,7 +485,7 @@ def _seed_cluster_raid(cluster, index, pm, staff, today) -> None:
             owner=staff[(index + 1) % len(staff)],
             by=staff[0],
             raised_on=raised,
-            review_date=today + datetime.timedelta(days=rng.randint(-20, 90)),
+            review_date=today + datetime.timedelta(days=rng.randint(-8, 90)),
         )
 
 
