@@ -211,10 +211,6 @@ class RaidItem(models.Model):
         """The score as the monthly report shows it."""
         return f"{self.score} ({self.band.lower()}): likelihood {self.likelihood} x impact {self.impact}"
 
-    @property
-    def is_closed(self) -> bool:
-        return self.status == Status.CLOSED
-
     def clean(self):
         from django.core.exceptions import ValidationError
 

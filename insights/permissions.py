@@ -25,11 +25,6 @@ def is_draft(user, lesson) -> bool:
     return lesson is not None and lesson.status == LessonStatus.DRAFT
 
 
-@rules.predicate
-def is_own_cluster(user, cluster) -> bool:
-    return is_cluster_lead(user) and cluster is not None and cluster.pk == user.cluster_id
-
-
 # Anyone in the programme but DfE may write up a lesson; a cluster lead's names their
 # own cluster as its source.
 can_write_lessons = is_delivery_partner | is_cluster_lead
@@ -37,9 +32,9 @@ can_write_lessons = is_delivery_partner | is_cluster_lead
 can_edit_lesson = is_delivery_partner | (is_cluster_lead & is_author & is_draft)
 # Publishing shares an entry with every cluster and DfE: the delivery partner's check.
 can_publish_lessons = is_delivery_partner
-# A cluster records that it adopted a practice: its lead, or the delivery partner for it.
-can_record_adoption = is_delivery_partner | is_own_cluster
-can_record_any_adoption = is_delivery_partner | is_cluster_lead
+# A cluster records that it adopted a practice: its lead (the form offers only their own
+# cluster), or the delivery partner for any cluster.
+can_record_adoption = is_delivery_partner | is_cluster_lead
 # The learning programme is run by the delivery partner; everyone reads it (DfE reads
 # everything escalated or published and changes nothing).
 can_manage_events = is_delivery_partner

@@ -38,7 +38,6 @@ from .models import (
     IMPACT,
     LIKELIHOOD,
     LIVE_STATUSES,
-    Adoption,
     Attendance,
     Kind,
     LearningEvent,
@@ -48,7 +47,6 @@ from .models import (
     LessonTheme,
     MitigationAction,
     RaidItem,
-    Theme,
     score_band,
 )
 
@@ -321,10 +319,6 @@ def lessons_linked_to(item: RaidItem, user) -> list[Lesson]:
     return list(lessons_for_user(user).filter(raid_item=item).order_by("title"))
 
 
-def adoptions_of(cluster) -> QuerySet:
-    return Adoption.objects.filter(cluster=cluster).select_related("lesson")
-
-
 # -- learning programme ----------------------------------------------------------------
 
 
@@ -548,6 +542,3 @@ def search(
             )
     results.sort(key=lambda r: (-r.rank, -(r.on.toordinal() if r.on else 0)))
     return results
-
-
-THEME_CHOICES = Theme.choices

@@ -407,7 +407,7 @@ def lesson_detail(request, pk):
             **selectors.lesson_detail(lesson, user),
             "can_edit": permissions.can_edit_lesson(user, lesson),
             "can_publish": permissions.can_publish_lessons(user) and not lesson.is_published,
-            "can_adopt": permissions.can_record_any_adoption(user) and lesson.is_published,
+            "can_adopt": permissions.can_record_adoption(user) and lesson.is_published,
         },
     )
 
@@ -433,7 +433,7 @@ def lesson_publish(request, pk):
 def lesson_adopt(request, pk):
     lesson = _lesson(request, pk)
     user = request.user
-    _require(permissions.can_record_any_adoption(user))
+    _require(permissions.can_record_adoption(user))
     clusters = clusters_for_user(user).order_by("name")
     form = AdoptionForm(
         request.POST or None,
