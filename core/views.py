@@ -61,27 +61,35 @@ def form_view(
     form,
     title: str,
     on_valid,
-    success_url: str,
+    success_url,
     success_message: str = "",
     template: str = "core/form_page.html",
     context: dict | None = None,
+    cancel_url: str | None = None,
 ):
     """Show a form; on a valid POST call ``on_valid(form)`` (a service) and redirect.
 
     A ValidationError from the service is shown on the field it names and nothing is saved.
+    ``success_url`` may be a function of what ``on_valid`` returned (the page of a new
+    object); ``cancel_url`` then says where Cancel goes.
     """
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                on_valid(form)
+                result = on_valid(form)
         except ValidationError as error:
             attach_errors(form, error)
         else:
             if success_message:
                 messages.success(request, success_message)
-            return redirect(success_url)
+            return redirect(success_url(result) if callable(success_url) else success_url)
     return render(
         request,
         template,
-        {"form": form, "title": title, "cancel_url": success_url, **(context or {})},
+        {
+            "form": form,
+            "title": title,
+            "cancel_url": cancel_url or success_url,
+            **(context or {}),
+        },
     )

@@ -497,11 +497,13 @@ def _timesheet_blocks(ctx, support, spend) -> dict:  # pragma: no cover - wired 
 
 def insights_provider(ctx: dict) -> dict:
     """Top risks and issues with mitigations per cluster and programme-wide, learning
-    published and events held in the period (insights.selectors)."""
-    top = _area_function("insights.selectors", "top_risks_and_issues")
+    published and events held in the period (insights.selectors). Four queries whatever
+    the clusters: the top items of every cluster are ranked in one query."""
+    top = _area_function("insights.selectors", "top_risks_and_issues_by_cluster")
     lessons = _area_function("insights.selectors", "lessons_published_between")
     events = _area_function("insights.selectors", "events_held_between")
     start, last = ctx["start"], ctx["end"] - datetime.timedelta(days=1)
+    top_items = top(limit=5)
 
     def risk_block(items, caption):
         return block(
@@ -510,45 +512,51 @@ def insights_provider(ctx: dict) -> dict:
             tables=[
                 table(
                     caption,
-                    [col("Type"), col("Title"), col("Rating"), col("Mitigation"), col("Owner")],
+                    [
+                        col("Type"),
+                        col("Title"),
+                        col("Rating"),
+                        col("Mitigation"),
+                        col("Owner"),
+                        col("Review by"),
+                        col("Escalated to DfE"),
+                    ],
                     [
                         [
                             str(_field(i, "get_kind_display", "kind_label", "kind")),
                             str(_field(i, "title")),
-                            str(_field(i, "get_rating_display", "rating_label", "rating", "score")),
+                            str(_field(i, "rating_label", "get_rating_display", "rating", "score")),
                             str(_field(i, "mitigation", "mitigations", "response")),
                             str(_field(i, "owner_name", "owner")),
+                            _date_text(_field(i, "review_date", default=None)),
+                            _date_text(_field(i, "escalated_on", default=None)),
                         ]
                         for i in items
                     ],
                 )
             ],
+            text=[] if items else ["No open risks or issues."],
         )
 
     per_cluster = {
-        c["pk"]: [
-            risk_block(
-                list(top(cluster=_cluster_obj(c), limit=5)),
-                f"Top risks and issues in {c['name']}",
-            )
-        ]
+        c["pk"]: [risk_block(top_items.get(c["pk"], []), f"Top risks and issues in {c['name']}")]
         for c in ctx["clusters"]
     }
     published = list(lessons(start, last))
     held = list(events(start, last))
     programme = [
-        risk_block(list(top(cluster=None, limit=5)), "Top programme risks and issues"),
+        risk_block(top_items.get(None, []), "Top programme risks and issues"),
         block(
             "learning",
             "Learning",
             tables=[
                 table(
                     f"Lessons published in {start:%B %Y}",
-                    [col("Lesson"), col("Theme"), col("Published")],
+                    [col("Lesson"), col("Themes"), col("Published")],
                     [
                         [
                             str(_field(x, "title")),
-                            str(_field(x, "get_theme_display", "theme")),
+                            str(_field(x, "theme_labels", "get_theme_display", "theme")),
                             _date_text(_field(x, "published_on", "published_at", default=None)),
                         ]
                         for x in published
@@ -556,10 +564,11 @@ def insights_provider(ctx: dict) -> dict:
                 ),
                 table(
                     f"Learning events held in {start:%B %Y}",
-                    [col("Event"), col("Held on"), col("Attendees", "int")],
+                    [col("Event"), col("Type"), col("Held on"), col("LAs attending", "int")],
                     [
                         [
-                            str(_field(x, "title", "name")),
+                            str(_field(x, "topic", "title", "name")),
+                            str(_field(x, "get_kind_display", "kind")),
                             _date_text(_field(x, "held_on", "date", default=None)),
                             _field(x, "attendee_count", "attendees", default=None),
                         ]
@@ -576,12 +585,6 @@ def insights_provider(ctx: dict) -> dict:
             f"Learning: {len(published)} lessons published and {len(held)} learning events held."
         ],
     }
-
-
-def _cluster_obj(c: dict):
-    from clusters.models import Cluster
-
-    return Cluster(pk=c["pk"], slug=c["slug"], name=c["name"])
 
 
 # -- providers: quarterly --------------------------------------------------------------
