@@ -200,7 +200,12 @@ def save_return(
     )
     if existing and existing.status == ReturnStatus.ACCEPTED:
         raise ValidationError(
-            {"month": "The return for this month has been accepted and cannot change."}
+            {
+                "month": ValidationError(
+                    "The return for this month has been accepted and cannot change.",
+                    code="conflict",
+                )
+            }
         )
     warnings = validate_return(
         local_authority=local_authority, month=month, counts=counts, exclude=existing, today=today
@@ -240,7 +245,10 @@ def _move(monthly_return, *, user, source: str, target: str, **fields) -> Monthl
     if locked.status != source:
         raise ValidationError(
             {
-                "status": f"This return is {locked.get_status_display().lower()}, not {ReturnStatus(source).label.lower()}."
+                "status": ValidationError(
+                    f"This return is {locked.get_status_display().lower()}, not {ReturnStatus(source).label.lower()}.",
+                    code="conflict",  # a state change that no longer applies (the API's 409)
+                )
             }
         )
     locked.status = target
