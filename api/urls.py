@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views, web
+from . import returns, views, web
 
 app_name = "api"
 
@@ -15,6 +15,9 @@ def public(view):
 urlpatterns = [
     path("api/v1/me", public(views.MeView), name="me"),
     path("api/v1/local-authorities", public(views.AuthorityListView), name="authorities"),
+    path("api/v1/returns", public(returns.ReturnListView), name="return_list"),
+    path("api/v1/returns/<int:pk>", public(returns.ReturnDetailView), name="return_detail"),
+    path("api/v1/returns/<int:pk>/submit", public(returns.ReturnSubmitView), name="return_submit"),
     path(
         "api/schema/",
         login_not_required(
