@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import returns, views, web
+from . import imports, returns, views, web
 
 app_name = "api"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("api/v1/returns", public(returns.ReturnListView), name="return_list"),
     path("api/v1/returns/<int:pk>", public(returns.ReturnDetailView), name="return_detail"),
     path("api/v1/returns/<int:pk>/submit", public(returns.ReturnSubmitView), name="return_submit"),
+    path("api/v1/import-profiles", public(imports.ProfileListView), name="profile_list"),
+    path("api/v1/imports", public(imports.ImportListView), name="import_list"),
+    path("api/v1/imports/<int:pk>", public(imports.ImportDetailView), name="import_detail"),
+    path("api/v1/imports/<int:pk>/commit", public(imports.ImportCommitView), name="import_commit"),
     path(
         "api/schema/",
         login_not_required(
