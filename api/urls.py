@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import imports, returns, views, web
+from . import funnels, imports, returns, views, web
 
 app_name = "api"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/imports", public(imports.ImportListView), name="import_list"),
     path("api/v1/imports/<int:pk>", public(imports.ImportDetailView), name="import_detail"),
     path("api/v1/imports/<int:pk>/commit", public(imports.ImportCommitView), name="import_commit"),
+    path("api/v1/funnel", public(funnels.FunnelView), name="funnel"),
     path(
         "api/schema/",
         login_not_required(
