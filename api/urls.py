@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import funnels, imports, returns, views, web
+from . import funnels, imports, reports, returns, views, web
 
 app_name = "api"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("api/v1/imports/<int:pk>", public(imports.ImportDetailView), name="import_detail"),
     path("api/v1/imports/<int:pk>/commit", public(imports.ImportCommitView), name="import_commit"),
     path("api/v1/funnel", public(funnels.FunnelView), name="funnel"),
+    path("api/v1/reports", public(reports.ReportListView), name="report_list"),
+    path("api/v1/reports/<int:pk>", public(reports.ReportDetailView), name="report_detail"),
+    path("api/v1/reports/<int:pk>/pdf", public(reports.ReportPdfView), name="report_pdf"),
+    path("api/v1/reports/<int:pk>/xlsx", public(reports.ReportXlsxView), name="report_xlsx"),
     path(
         "api/schema/",
         login_not_required(
