@@ -21,6 +21,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = check_token(presented.strip())
         except TokenProblem as problem:
             request._token_prefix = problem.prefix
+            request._token_refused = problem.token
             raise exceptions.AuthenticationFailed(str(problem)) from None
         return (token, token)
 

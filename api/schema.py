@@ -2,6 +2,7 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -15,19 +16,24 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
+    field = serializers.CharField(
+        allow_null=True,
+        help_text="The request's field (e.g. `exits[0].count`), or the file's column",
+    )
+    row = serializers.IntegerField(allow_null=True, help_text="The file's line, for a file's rows")
     message = serializers.CharField()
 
 
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
-        help_text="Stable: invalid, unauthenticated, forbidden, not_found, "
-        "conflict, too_large, throttled, …"
+        help_text="Stable: malformed, invalid, unauthenticated, forbidden, not_found, "
+        "method_not_allowed, not_acceptable, conflict, too_large, unsupported_media_type, "
+        "throttled"
     )
-    message = serializers.CharField()
-    field = serializers.CharField(allow_null=True)
-    row = serializers.IntegerField(allow_null=True)
-    details = ErrorDetailSerializer(many=True)
+    message = serializers.CharField(help_text="The first error, in plain words")
+    field = serializers.CharField(allow_null=True, help_text="The field the first error is about")
+    row = serializers.IntegerField(allow_null=True, help_text="The row it is about, if any")
+    details = ErrorDetailSerializer(many=True, help_text="Every error, the first included")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -40,7 +46,16 @@ WRITES = {400: ERROR, 409: ERROR, 413: ERROR, 415: ERROR}
 
 
 class TrackerAutoSchema(AutoSchema):
-    """Documents the JSON error responses alongside each operation's own."""
+    """Documents the JSON error responses alongside each operation's own, and that a request
+    body with a field it does not know is refused."""
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        from .serializers import StrictSerializer
+
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(force_instance(serializer), StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

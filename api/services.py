@@ -94,9 +94,13 @@ def revoke_token(*, token: ApiToken, by) -> ApiToken:
 
 
 class TokenProblem(Exception):
-    def __init__(self, message: str, prefix: str = ""):
+    """Why a presented token is refused; ``token`` is set when it was recognised (revoked or
+    expired), so that its use log shows the refused calls too."""
+
+    def __init__(self, message: str, prefix: str = "", token: ApiToken | None = None):
         super().__init__(message)
         self.prefix = prefix
+        self.token = token
 
 
 def check_token(presented: str) -> ApiToken:
@@ -105,19 +109,23 @@ def check_token(presented: str) -> ApiToken:
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         raise TokenProblem("The token is not in the expected form.")
     prefix = parts[1]
-    token = ApiToken.objects.select_related("local_authority").filter(prefix=prefix).first()
+    token = (
+        ApiToken.objects.select_related("local_authority", "account").filter(prefix=prefix).first()
+    )
     if token is None or not hmac.compare_digest(token.key_hash, _hash(presented)):
         raise TokenProblem("The token is not recognised.", prefix)
     if token.revoked_at:
-        raise TokenProblem("The token has been revoked.", prefix)
+        raise TokenProblem("The token has been revoked.", prefix, token)
     if token.expires_at <= timezone.now():
-        raise TokenProblem("The token has expired.", prefix)
+        raise TokenProblem("The token has expired.", prefix, token)
     return token
 
 
 def record_use(
     *, token: ApiToken | None, prefix: str, method: str, path: str, status: int, outcome: str
 ):
+    """Log one call: which token (or the prefix of an unrecognised one), when, the endpoint
+    and how it ended."""
     ApiTokenUse.objects.create(
         token=token,
         prefix=prefix or (token.prefix if token else ""),
@@ -126,5 +134,5 @@ def record_use(
         status=status,
         outcome=outcome[:60],
     )
-    if token is not None:
+    if token is not None and status != 401:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

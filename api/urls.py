@@ -1,28 +1,42 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views, web
+from . import funnels, imports, reports, returns, views, web
 
 app_name = "api"
 
 
 def public(view):
     # API calls authenticate with tokens, not the web sign-in
-    return login_not_required(view)
+    return login_not_required(view.as_view())
 
 
 urlpatterns = [
-    path("api/v1/me", public(views.MeView.as_view()), name="me"),
-    path("api/v1/local-authorities", public(views.AuthorityListView.as_view()), name="authorities"),
+    path("api/v1/me", public(views.MeView), name="me"),
+    path("api/v1/local-authorities", public(views.AuthorityListView), name="authorities"),
+    path("api/v1/returns", public(returns.ReturnListView), name="return_list"),
+    path("api/v1/returns/<int:pk>", public(returns.ReturnDetailView), name="return_detail"),
+    path("api/v1/returns/<int:pk>/submit", public(returns.ReturnSubmitView), name="return_submit"),
+    path("api/v1/import-profiles", public(imports.ProfileListView), name="profile_list"),
+    path("api/v1/imports", public(imports.ImportListView), name="import_list"),
+    path("api/v1/imports/<int:pk>", public(imports.ImportDetailView), name="import_detail"),
+    path("api/v1/imports/<int:pk>/commit", public(imports.ImportCommitView), name="import_commit"),
+    path("api/v1/funnel", public(funnels.FunnelView), name="funnel"),
+    path("api/v1/reports", public(reports.ReportListView), name="report_list"),
+    path("api/v1/reports/<int:pk>", public(reports.ReportDetailView), name="report_detail"),
+    path("api/v1/reports/<int:pk>/pdf", public(reports.ReportPdfView), name="report_pdf"),
+    path("api/v1/reports/<int:pk>/xlsx", public(reports.ReportXlsxView), name="report_xlsx"),
     path(
         "api/schema/",
-        public(SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])),
+        login_not_required(
+            SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])
+        ),
         name="schema",
     ),
     path(
         "api/docs/",
-        public(
+        login_not_required(
             SpectacularSwaggerView.as_view(
                 url_name="api:schema", authentication_classes=[], permission_classes=[]
             )
@@ -31,14 +45,16 @@ urlpatterns = [
     ),
     path(
         "api/redoc/",
-        public(
+        login_not_required(
             SpectacularRedocView.as_view(
                 url_name="api:schema", authentication_classes=[], permission_classes=[]
             )
         ),
         name="redoc",
     ),
+    re_path(r"^api/v1/(?P<rest>.*)$", views.not_found, name="not_found"),
     path("api-tokens/", web.TokenListView.as_view(), name="token_list"),
+    path("api-tokens/uses/", web.UseListView.as_view(), name="use_list"),
     path("api-tokens/new/", web.token_issue, name="token_issue"),
     path("api-tokens/<int:pk>/", web.token_detail, name="token_detail"),
     path("api-tokens/<int:pk>/revoke/", web.token_revoke, name="token_revoke"),

@@ -1,6 +1,7 @@
 """Programme managers issue, inspect and revoke API tokens here (web pages, not the API)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
@@ -11,27 +12,41 @@ from core.views import FilteredTableView, attach_errors
 
 from . import services
 from .forms import IssueTokenForm, RevokeForm
-from .models import ApiToken
-from .tables import TokenTable, UseTable
+from .models import ApiToken, ApiTokenUse
+from .tables import TokenTable, UseLogTable, UseTable
 
 
-class TokenListView(FilteredTableView):
+class ProgrammeManagerTable(FilteredTableView):
+    def dispatch(self, request, *args, **kwargs):
+        if not is_programme_manager(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TokenListView(ProgrammeManagerTable):
+    model = ApiToken
     table_class = TokenTable
-    filterset_class = None
     filterset_fields = ["kind"]
     page_title = "API tokens"
     export_name = "api-tokens"
     template_name = "api/token_list.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not is_programme_manager(request.user):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def get_queryset(self):
         return ApiToken.objects.select_related("local_authority")
+
+
+class UseListView(ProgrammeManagerTable):
+    """The use log of every token, newest first, with calls made with unrecognised tokens."""
+
+    model = ApiTokenUse
+    table_class = UseLogTable
+    filterset_fields = ["status", "method"]
+    page_title = "API use log"
+    export_name = "api-use-log"
+    template_name = "api/use_list.html"
+
+    def get_queryset(self):
+        return ApiTokenUse.objects.select_related("token")
 
 
 @predicate_required(is_programme_manager)

@@ -269,6 +269,26 @@ def funnel_comparison(scope: Scope, period: Period) -> dict:
     return now
 
 
+def benchmark_scopes(scope: Scope) -> list[Scope]:
+    """The areas a funnel is compared with: its region (unless it is one) and England.
+    A cluster lead sees only these (anonymised) rates for areas beyond their own cluster."""
+    from clusters.models import Region
+
+    from .scope import scope_for
+
+    region_id = (
+        scope.authorities().values_list("region_id", flat=True).order_by("region_id").first()
+        if scope.kind != "england"
+        else None
+    )
+    scopes = []
+    if region_id and scope.kind != "region":
+        scopes.append(scope_for(Region.objects.get(pk=region_id)))
+    if scope.kind != "england":
+        scopes.append(ENGLAND)
+    return scopes
+
+
 def benchmarks(scopes: list[Scope], period: Period) -> list[dict]:
     """Anonymised rates for other scopes (a region, England): no counts of other LAs."""
     rows = []

@@ -64,30 +64,12 @@ def _scope_and_period(request):
     return scope, period
 
 
-def _benchmark_scopes(request, scope):
-    """Regional and national rates beside the funnel. A cluster lead sees only these
-    (anonymised) rates for areas beyond their own cluster."""
-    from clusters.models import Region
-
-    region_id = (
-        scope.authorities().values_list("region_id", flat=True).order_by("region_id").first()
-        if scope.kind != "england"
-        else None
-    )
-    scopes = []
-    if region_id and scope.kind != "region":
-        scopes.append(scope_for(Region.objects.get(pk=region_id)))
-    if scope.kind != "england":
-        scopes.append(ENGLAND)
-    return scopes
-
-
 @data_access_required
 @predicate_required(permissions.can_see_pipeline)
 def funnel(request):
     scope, period = _scope_and_period(request)
     data = selectors.funnel_comparison(scope, period)
-    bench = selectors.benchmarks(_benchmark_scopes(request, scope), period)
+    bench = selectors.benchmarks(selectors.benchmark_scopes(scope), period)
     if request.GET.get("format") == "csv":
         rows = [
             [s["name"], s["count"], _percent(s["conversion"]), s["year_earlier"]]

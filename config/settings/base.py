@@ -201,7 +201,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A shared cache (Redis in production) so per-token API limits hold across processes.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -233,7 +236,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SECURITY": [{"bearer": []}],
+    # names for the choice sets that share a field name across the API's resources
+    "ENUM_NAME_OVERRIDES": {
+        "TokenKindEnum": "api.models.TokenKind.values",
+        "ReturnStatusEnum": "pipeline.models.ReturnStatus.values",
+        "ImportStatusEnum": "pipeline.models.BatchStatus.values",
+        "ReportKindEnum": "reports.models.Kind.values",
+        "ReportStatusEnum": ["issued"],
+    },
+    "TAGS": [
+        {"name": "tokens", "description": "The token in use"},
+        {"name": "reference", "description": "Reference data"},
+        {"name": "returns", "description": "Monthly returns (LA tokens, their own LA only)"},
+        {"name": "imports", "description": "Case-management exports (LA tokens)"},
+        {"name": "funnels", "description": "Funnel figures (LA tokens: their LA; DfE: all)"},
+        {"name": "reports", "description": "Issued reports (DfE tokens)"},
+    ],
 }
 
 # Scheduled tasks (Celery beat, one scheduler process: `make beat`); areas add theirs here.

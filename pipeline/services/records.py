@@ -408,7 +408,9 @@ def to_copy_text(rows: list[dict], batch_id: int | None) -> str:
     tail = "\\N" if batch_id is None else str(batch_id)
     lines = []
     for row in rows:
-        cells = ["\\N" if row[c] is None else str(row[c]).translate(_ESCAPES) for c in RECORD_COLUMNS]
+        cells = [
+            "\\N" if row[c] is None else str(row[c]).translate(_ESCAPES) for c in RECORD_COLUMNS
+        ]
         cells.append(tail)
         lines.append("\t".join(cells))
     return "\n".join(lines) + ("\n" if lines else "")
@@ -418,7 +420,9 @@ def from_copy_text(text: str) -> list[dict]:
     import re
 
     def unescape(cell):
-        return None if cell == "\\N" else re.sub(r"\\[\\tnr]", lambda m: _UNESCAPES[m.group()], cell)
+        return (
+            None if cell == "\\N" else re.sub(r"\\[\\tnr]", lambda m: _UNESCAPES[m.group()], cell)
+        )
 
     rows = []
     for line in text.splitlines():
@@ -473,7 +477,10 @@ def create_batch(
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
             {
-                "file": f"The file is {size / 1_048_576:.0f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1_048_576:.0f} MB. Split the export and upload each part."
+                "file": ValidationError(
+                    f"The file is {size / 1_048_576:.0f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1_048_576:.0f} MB. Split the export and upload each part.",
+                    code="too_large",
+                )
             }
         )
     if size == 0:
@@ -566,7 +573,13 @@ def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
     if batch.status == BatchStatus.COMMITTED:
         return batch
     if batch.status != BatchStatus.VALIDATED or batch.error_count:
-        raise ValidationError({"status": "Only a validated file with no errors can be committed."})
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "Only a validated file with no errors can be committed.", code="conflict"
+                )
+            }
+        )
     staged = load_staged(batch)
     # The uploader's LAs may have changed since validation: check again.
     allowed = {str(pk) for pk in editable_authorities(user).values_list("pk", flat=True)}

@@ -31,6 +31,10 @@ from ..scope import PROGRAMME_START, editable_authorities, month_start
 JUMP_FACTOR = 3
 JUMP_MIN = 20
 HISTORY_MONTHS = 6
+# Far above any LA's month (England has about 140,000 enquiries a year), and within the
+# database's integer columns, so a mistyped number is refused rather than failing to save.
+MAX_COUNT = 1_000_000
+TOO_MANY = f"the count cannot be more than {MAX_COUNT:,}."
 
 
 def stage_field(stage) -> str:
@@ -86,6 +90,8 @@ def validate_return(
             errors["__all__"].append(f"Unknown stage code '{code}'.")
         elif n is None or n < 0:
             errors[f"stage_{code}"].append(f"{stages[code].name}: the count cannot be negative.")
+        elif n > MAX_COUNT:
+            errors[f"stage_{code}"].append(f"{stages[code].name}: {TOO_MANY}")
     for (stage_code, reason_code), n in counts.exits.items():
         if stage_code not in stages or reason_code not in reasons:
             errors["__all__"].append(
@@ -96,6 +102,11 @@ def validate_return(
                 f"Exits at {stages[stage_code].name.lower()} ({reasons[reason_code].name.lower()}): "
                 "the count cannot be negative."
             )
+        elif n > MAX_COUNT:
+            errors[f"exit_{stage_code}_{reason_code}"].append(
+                f"Exits at {stages[stage_code].name.lower()} ({reasons[reason_code].name.lower()}): "
+                f"{TOO_MANY}"
+            )
     for code, n in counts.channels.items():
         if code not in channels:
             errors["__all__"].append(f"Unknown source channel '{code}'.")
@@ -103,6 +114,8 @@ def validate_return(
             errors[f"channel_{code}"].append(
                 f"{channels[code].name}: the count cannot be negative."
             )
+        elif n > MAX_COUNT:
+            errors[f"channel_{code}"].append(f"{channels[code].name}: {TOO_MANY}")
     if errors:
         raise ValidationError(dict(errors))
 
@@ -200,7 +213,12 @@ def save_return(
     )
     if existing and existing.status == ReturnStatus.ACCEPTED:
         raise ValidationError(
-            {"month": "The return for this month has been accepted and cannot change."}
+            {
+                "month": ValidationError(
+                    "The return for this month has been accepted and cannot change.",
+                    code="conflict",
+                )
+            }
         )
     warnings = validate_return(
         local_authority=local_authority, month=month, counts=counts, exclude=existing, today=today
@@ -240,7 +258,10 @@ def _move(monthly_return, *, user, source: str, target: str, **fields) -> Monthl
     if locked.status != source:
         raise ValidationError(
             {
-                "status": f"This return is {locked.get_status_display().lower()}, not {ReturnStatus(source).label.lower()}."
+                "status": ValidationError(
+                    f"This return is {locked.get_status_display().lower()}, not {ReturnStatus(source).label.lower()}.",
+                    code="conflict",  # a state change that no longer applies (the API's 409)
+                )
             }
         )
     locked.status = target

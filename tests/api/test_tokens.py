@@ -57,7 +57,9 @@ def test_a_revoked_or_expired_token_is_refused(gateshead_token, pm):
         expires_at=timezone.now() - datetime.timedelta(seconds=1),
     )
     assert "expired" in api_client(secret).get("/api/v1/me").json()["error"]["message"]
-    assert ApiTokenUse.objects.filter(status=401, token=None, prefix=token.prefix).count() == 2
+    # the refused calls are in the token's own use log, so its owner sees them
+    refused = ApiTokenUse.objects.filter(status=401, token=token, outcome="unauthenticated")
+    assert refused.count() == 2
 
 
 def test_a_dfe_token_cannot_write(dfe_token):
@@ -157,3 +159,36 @@ def test_an_la_outside_any_cluster_gets_no_token(users, reference, pm):
     with pytest.raises(ValidationError) as error:
         issue_token(name="x", kind="la", local_authority=authorities("Kent")[0], days=5, by=pm)
     assert "not in a cluster" in error.value.message_dict["local_authority"][0]
+
+
+def test_the_use_log_page_shows_every_call_including_unrecognised_tokens(users, gateshead_token):
+    token, secret = gateshead_token
+    api_client(secret).get("/api/v1/me")
+    api_client("frt_deadbeef_nope").get("/api/v1/me")
+    client = client_for(users["pm"])
+    page = client.get("/api-tokens/uses/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Gateshead export job" in html and "Not recognised (deadbeef)" in html
+    assert 'href="/api/docs/"' in html
+    assert ApiTokenUse.objects.count() == 2
+    for role in ("consultant", "lead", "dfe"):
+        assert client_for(users[role]).get("/api-tokens/uses/").status_code == 403
+    detail = client.get(f"/api-tokens/{token.pk}/").content.decode()
+    assert "/api/v1/me" in detail and 'href="/api/docs/"' in detail
+    listing = client.get("/api-tokens/").content.decode()
+    assert 'href="/api/docs/"' in listing and 'href="/api-tokens/uses/"' in listing
+
+
+def test_the_use_log_pages_are_paginated(users, gateshead_token):
+    token, _ = gateshead_token
+    ApiTokenUse.objects.bulk_create(
+        ApiTokenUse(token=token, method="GET", path=f"/api/v1/me?n={i}", status=200, outcome="ok")
+        for i in range(120)
+    )
+    client = client_for(users["pm"])
+    for url in (f"/api-tokens/{token.pk}/", "/api-tokens/uses/"):
+        first = client.get(url).content.decode()
+        assert first.count("/api/v1/me?n=") == 50, url
+        assert "govuk-pagination" in first
+        assert client.get(f"{url}?page=3").content.decode().count("/api/v1/me?n=") == 20
