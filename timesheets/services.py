@@ -321,7 +321,8 @@ class RowErrors(ValidationError):
     def __init__(self, rows: dict[int, ValidationError]):
         self.rows = rows
         numbers = ", ".join(str(i + 1) for i in sorted(rows))
-        super().__init__(f"Nothing was saved: rows {numbers} need correcting.")
+        which = f"rows {numbers} need" if len(rows) > 1 else f"row {numbers} needs"
+        super().__init__(f"Nothing was saved: {which} correcting.")
 
 
 @transaction.atomic
