@@ -14,6 +14,8 @@ from .models import Activity, Requirement
 from .services import DAYS, HOURS, to_days
 
 UNITS = [(DAYS, "Days"), (HOURS, "Hours")]
+# Short enough for a row of the week.
+SHORT_REQUIREMENTS = [("R1", "R1 oversight"), ("R2", "R2 coaching"), ("R3", "R3 technical")]
 
 
 def _duration_field(**kwargs):
@@ -81,9 +83,11 @@ class WeekRowForm(forms.Form):
 
     entry = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date = forms.TypedChoiceField(label="Day", choices=(), coerce=datetime.date.fromisoformat)
-    cluster = _cluster_field(label="Cluster")
+    cluster = _cluster_field(
+        label="Cluster", widget=forms.Select(attrs={"style": "max-width: 14em"})
+    )
     requirement = forms.ChoiceField(
-        label="Requirement", choices=[("", "Choose")] + Requirement.choices, required=False
+        label="Requirement", choices=[("", "Choose")] + SHORT_REQUIREMENTS, required=False
     )
     activity = forms.ChoiceField(
         label="Activity", choices=[("", "Choose")] + Activity.choices, required=False

@@ -65,9 +65,12 @@ def entries_for_user(user) -> QuerySet:
 
 
 def week_entries(consultant, week_start: datetime.date) -> list[TimeEntry]:
+    """The consultant's own time in the week (adjustments belong to the dates they correct,
+    so they are not shown here)."""
     return list(
         TimeEntry.objects.filter(
             consultant=consultant,
+            adjusts__isnull=True,
             date__gte=week_start,
             date__lt=week_start + datetime.timedelta(days=7),
         )

@@ -43,9 +43,7 @@ def _first_blank_row() -> int:
 
 def _fill(page, row, *, duration, unit="Days", description="Coaching the hub manager"):
     page.get_by_label(f"Row {row}: Cluster").select_option(label="North East")
-    page.get_by_label(f"Row {row}: Requirement").select_option(
-        label="R2: coaching and change management"
-    )
+    page.get_by_label(f"Row {row}: Requirement").select_option(label="R2 coaching")
     page.get_by_label(f"Row {row}: Activity").select_option(label="Coaching")
     page.get_by_label(f"Row {row}: Duration").fill(duration)
     page.get_by_label(f"Row {row}: Unit").select_option(label=unit)
