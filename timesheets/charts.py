@@ -6,7 +6,7 @@ import datetime
 
 from matplotlib.figure import Figure
 
-from reports.charts import BLUE, ORANGE, _svg
+from reports.charts import BLUE, ORANGE, figure_svg
 from reports.render import svg_data_uri
 
 GREY = "#505a5f"
@@ -68,7 +68,7 @@ def burn_up_chart(cap: dict) -> str:
     ax.set_ylim(bottom=0, top=max([cap_value * 1.08] + [v for _, v in actual + forecast]))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    return svg_data_uri(_svg(figure))
+    return svg_data_uri(figure_svg(figure))
 
 
 def _label(month: datetime.date) -> str:

@@ -41,6 +41,18 @@ def _cluster_field(**kwargs):
     )
 
 
+def _entry_values(data: dict, hours_per_day: Decimal) -> dict:
+    duration = data.get("duration")
+    return {
+        "date": data["date"],
+        "cluster": data["cluster"],
+        "requirement": data["requirement"],
+        "activity": data["activity"],
+        "days": None if duration is None else to_days(duration, data["unit"], hours_per_day),
+        "description": data.get("description", ""),
+    }
+
+
 class EntryForm(forms.Form):
     """One entry of time. The duration is in days or hours; it is stored in days."""
 
@@ -66,15 +78,7 @@ class EntryForm(forms.Form):
 
     def values(self) -> dict:
         """The cleaned values as save_entry takes them."""
-        data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "cluster": data["cluster"],
-            "requirement": data["requirement"],
-            "activity": data["activity"],
-            "days": to_days(data["duration"], data["unit"], self.hours_per_day),
-            "description": data["description"],
-        }
+        return _entry_values(self.cleaned_data, self.hours_per_day)
 
 
 class WeekRowForm(forms.Form):
@@ -127,18 +131,9 @@ class WeekRowForm(forms.Form):
         return data
 
     def values(self) -> dict:
+        """The cleaned values as save_week takes a row."""
         data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "cluster": data["cluster"],
-            "requirement": data["requirement"],
-            "activity": data["activity"],
-            "days": to_days(data["duration"], data["unit"], self.hours_per_day)
-            if data.get("duration") is not None
-            else None,
-            "description": data.get("description", ""),
-            "delete": data.get("delete", False),
-        }
+        return {**_entry_values(data, self.hours_per_day), "delete": data.get("delete", False)}
 
 
 class BaseWeekFormSet(forms.BaseFormSet):

@@ -124,16 +124,7 @@ def test_invoiced_time_cannot_be_changed_by_anyone_even_directly_in_the_database
     with pytest.raises(IntegrityError), transaction.atomic():
         TimeEntry.objects.filter(pk=entry.pk).update(days=Decimal("0.5"))
     with pytest.raises(ValidationError):
-        services.save_entry(
-            consultant=consultant,
-            entry=entry,
-            date=JUNE,
-            cluster=None,
-            requirement="R1",
-            activity="reporting",
-            days=Decimal("0.5"),
-            description="Changed",
-        )
+        log(consultant, days="0.5", entry=entry)
     assert TimeEntry.objects.get(pk=entry.pk).days == 1
 
 

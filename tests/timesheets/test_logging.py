@@ -193,16 +193,7 @@ def test_only_a_draft_is_changed_and_only_by_its_consultant(consultant, colleagu
     entry = approved(consultant, pm)
 
     with pytest.raises(ValidationError, match="only a draft can be changed"):
-        services.save_entry(
-            consultant=consultant,
-            entry=entry,
-            date=JUNE,
-            cluster=None,
-            requirement="R1",
-            activity="reporting",
-            days=Decimal("0.5"),
-            description="Changed",
-        )
+        log(consultant, days="0.5", entry=entry)
     draft = log(colleague)
     assert (
         client_for(consultant).get(reverse("timesheets:entry_edit", args=[draft.pk])).status_code
