@@ -51,3 +51,11 @@ class InvoiceFilter(django_filters.FilterSet):
     class Meta:
         model = Invoice
         fields = ["month_from"]
+
+
+class ApprovalFilter(EntryFilter):
+    """Everything waiting for approval is submitted: no status to choose."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters.pop("status", None)

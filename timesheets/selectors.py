@@ -278,10 +278,10 @@ def burn_up(*, today: datetime.date) -> dict:
     return {"contract": contract, "caps": caps, "last_complete": last_complete}
 
 
-def cap_warnings(today: datetime.date) -> list[dict]:
+def cap_warnings(today: datetime.date, *, contract: Contract | None = None) -> list[dict]:
     """The current year's cap and the total cap when approved cost has passed 75% or 90% of
-    them (three queries)."""
-    contract = current_contract()
+    them (two queries beyond the contract)."""
+    contract = contract or current_contract()
     fy = financial_year_of(today)
     cap = contract.caps.filter(start_year=fy).first()
     start, end = fy_range(fy)

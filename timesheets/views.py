@@ -25,7 +25,7 @@ from programme.models import financial_year_of
 from programme.selectors import current_contract
 
 from . import charts, permissions, selectors, services
-from .filters import EntryFilter, InvoiceFilter
+from .filters import ApprovalFilter, EntryFilter, InvoiceFilter
 from .forms import (
     DAYS,
     AdjustmentForm,
@@ -440,7 +440,7 @@ class EntryListView(FilteredTableView):
 @method_decorator(predicate_required(permissions.can_approve), name="dispatch")
 class ApprovalListView(FilteredTableView):
     table_class = ApprovalTable
-    filterset_class = EntryFilter
+    filterset_class = ApprovalFilter
     template_name = "timesheets/approvals.html"
     page_title = "Time to approve"
     export_name = "time-to-approve"

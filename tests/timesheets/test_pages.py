@@ -228,3 +228,14 @@ def test_pages_use_the_same_number_of_queries_with_few_or_many_entries(
     many = {(r, n, q): _count(clients[r], n, q) for r, n, q in QUERY_PAGES}
 
     assert many == few
+
+
+@pytest.mark.parametrize("role", ["programme_manager", "consultant", "cluster_lead"])
+def test_the_home_page_works_before_a_contract_is_set_up(db, north_east, role):
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=role, cluster=north_east if role == "cluster_lead" else None)
+
+    home = client_for(user).get(reverse("core:home"))
+
+    assert home.status_code == 200 and "Approved cost has passed" not in home.content.decode()
