@@ -11,7 +11,8 @@ BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
 PALETTE = [BLUE, TEAL, PLUM, ORANGE]
 
 
-def _svg(figure: Figure) -> str:
+def figure_svg(figure: Figure) -> str:
+    """A Figure as SVG text with real text in it (shared by every chart of the tracker)."""
     FigureCanvasAgg(figure)
     out = io.StringIO()
     # fixed hash salt and no date: the same figures give the same SVG (a stable checksum)
@@ -25,7 +26,7 @@ def empty_chart(message: str = "No data for this period") -> str:
     ax = figure.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#505a5f")
-    return _svg(figure)
+    return figure_svg(figure)
 
 
 def bar_chart(spec: dict) -> str:
@@ -48,7 +49,7 @@ def bar_chart(spec: dict) -> str:
     ax.set_xlabel(spec.get("unit", ""))
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="y", labelsize=8)
-    return _svg(figure)
+    return figure_svg(figure)
 
 
 def render(spec: dict) -> str:

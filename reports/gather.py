@@ -491,8 +491,182 @@ def timesheets_provider(ctx: dict) -> dict:
     return _timesheet_blocks(ctx, support, spend)
 
 
-def _timesheet_blocks(ctx, support, spend) -> dict:  # pragma: no cover - wired when it lands
-    raise Unavailable("timesheets has not published its report reads yet.")
+def _timesheet_blocks(ctx, support, spend) -> dict:
+    """Per cluster: days and hours of support by requirement in the month, the financial
+    year and the contract to date, against the planning figure (no money, so it stays in a
+    lead's copy). Programme-wide: days per cluster against the plan, and spend against each
+    cap with the forecast (``money``, so a lead's copy drops it). Four queries."""
+    from timesheets.models import Requirement
+    from timesheets.selectors import allocation_flag
+
+    start, end, fy_start = ctx["start"], ctx["end"], ctx["fy_start"]
+    contract = ctx["contract"]
+    hpd, planning = contract.hours_per_day, contract.planning_days_per_cluster_month
+    months_in_year = (start.year - fy_start.year) * 12 + start.month - fy_start.month + 1
+    days = support(start=start, end=end, fy_start=fy_start)
+    month_label = f"{start:%B %Y}"
+
+    def pair(value):
+        return [num(value), num(value * hpd)]
+
+    def figures(place) -> tuple[list[list], dict]:
+        totals = {"month": 0, "fy": 0, "total": 0}
+        rows = []
+        for value, label in Requirement.choices:
+            cell = days[place][value]
+            rows.append([label, *pair(cell["month"]), *pair(cell["fy"]), *pair(cell["total"])])
+            for key in totals:
+                totals[key] += cell[key]
+        rows.append(
+            [
+                "All requirements",
+                *pair(totals["month"]),
+                *pair(totals["fy"]),
+                *pair(totals["total"]),
+            ]
+        )
+        return rows, totals
+
+    columns = [
+        col("Requirement"),
+        col("Days in the month", "number"),
+        col("Hours in the month", "number"),
+        col("Days in the year to date", "number"),
+        col("Hours in the year to date", "number"),
+        col("Days since the contract began", "number"),
+        col("Hours since the contract began", "number"),
+    ]
+    per_cluster, summary_rows, chart_rows = {}, [], []
+    all_days = 0
+    for c in ctx["clusters"]:
+        rows, totals = figures(c["pk"])
+        rows.append(
+            ["Planning figure", *pair(planning), *pair(planning * months_in_year), None, None]
+        )
+        flag = allocation_flag(totals["month"], planning, in_progress=False)
+        per_cluster[c["pk"]] = [
+            block(
+                "support",
+                "Support delivered",
+                text=[
+                    f"{num(totals['month'])} days ({num(totals['month'] * hpd)} hours) of "
+                    f"support in {month_label}, against the planning figure of "
+                    f"{num(planning)} days a month: {flag.lower()}."
+                ],
+                tables=[
+                    table(f"Days and hours of support to {c['name']}", columns, rows),
+                ],
+            )
+        ]
+        summary_rows.append([c["name"], *pair(totals["month"]), num(planning), flag])
+        chart_rows.append([c["name"], num(totals["month"])])
+        all_days += totals["month"]
+    _, programme_wide = figures(None)
+    summary_rows.append(["Programme-wide work", *pair(programme_wide["month"]), None, ""])
+    all_days += programme_wide["month"]
+    support_block = block(
+        "support",
+        "Support across the clusters",
+        tables=[
+            table(
+                f"Days and hours of support in {month_label} against the planning figure",
+                [
+                    col("Cluster"),
+                    col("Days", "number"),
+                    col("Hours", "number"),
+                    col("Planning figure (days)", "number"),
+                    col("Against plan"),
+                ],
+                summary_rows,
+            )
+        ],
+        chart={
+            "type": "support",
+            "caption": f"Days of support per cluster in {month_label} against the planning "
+            f"figure of {num(planning)} days",
+            "rows": chart_rows,
+            "label": "Cluster",
+            "unit": "Days of support",
+            "format": "number",
+            "reference": num(planning),
+        },
+    )
+
+    caps = spend(month=start)
+    spend_rows = []
+    for cap in caps:
+        if cap["reached"] is not None:
+            outlook = f"Forecast to reach the cap in {cap['reached']:%B %Y}"
+            if cap["spent"] >= cap["cap"]:
+                outlook = f"Cap reached in {cap['reached']:%B %Y}"
+        elif cap["last"] is not None and cap["last"] <= start:
+            outlook = "Year ended within the cap"
+        else:
+            outlook = f"Within the cap at the end of {cap['last']:%B %Y}"
+        spend_rows.append(
+            [
+                f"Financial year {cap['label']}" if cap["kind"] == "fy" else cap["label"],
+                num(cap["cap"], 2),
+                num(cap["spent"], 2),
+                num(cap["percent"]),
+                num(cap["headroom"], 2),
+                num(cap["run_rate"], 2),
+                num(cap["forecast_end"], 2),
+                outlook,
+            ]
+        )
+    year = next(
+        (c for c in caps if c["kind"] == "fy" and c["first"] and c["first"] <= start <= c["last"]),
+        None,
+    )
+    spend_block = block(
+        "spend",
+        "Spend against the caps",
+        money=True,
+        text=[
+            f"Approved and invoiced cost, excluding VAT, to the end of {month_label}. The "
+            "forecast continues at the average cost of the three months to then."
+        ],
+        tables=[
+            table(
+                f"Spend against each cap at the end of {month_label}",
+                [
+                    col("Cap"),
+                    col("Cap (£)", "money"),
+                    col("Approved cost (£)", "money"),
+                    col("Used (%)", "percent"),
+                    col("Headroom (£)", "money"),
+                    col("Run rate a month (£)", "money"),
+                    col("Forecast at the end (£)", "money"),
+                    col("Outlook"),
+                ],
+                spend_rows,
+            )
+        ],
+        chart={
+            "type": "spend",
+            "caption": f"Share of each cap used at the end of {month_label}",
+            "rows": [[r[0], r[3]] for r in spend_rows],
+            "label": "Cap",
+            "unit": "Share of the cap used (%)",
+            "format": "percent",
+            "reference": 100,
+        },
+    )
+    key_figures = [
+        f"Support in {month_label}: {num(all_days)} days ({num(all_days * hpd)} hours) across "
+        f"{len(ctx['clusters'])} clusters and programme-wide work."
+    ]
+    if year is not None:
+        key_figures.append(
+            f"Approved cost in {year['label']} to the end of {month_label}: "
+            f"£{year['spent']:,.0f} of the £{year['cap']:,.0f} cap ({num(year['percent'])}%)."
+        )
+    return {
+        "programme": [support_block, spend_block],
+        "clusters": per_cluster,
+        "key_figures": key_figures,
+    }
 
 
 def insights_provider(ctx: dict) -> dict:
