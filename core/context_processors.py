@@ -6,5 +6,7 @@ from .navigation import navigation_for
 def service(request):
     context = {"service_name": "Fostering programme tracker", "demo_mode": settings.DEMO_MODE}
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        context["navigation"] = navigation_for(request)
+        nav = navigation_for(request)
+        context["navigation"] = nav["items"]
+        context["subnavigation"] = nav["sub"]
     return context

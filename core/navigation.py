@@ -1,7 +1,9 @@
 """The service navigation: each item shows only to the roles that may use it.
 
 Each area lists its own items in ``<app>/navigation.py`` as ``ITEMS``; they are shown
-in the order of AREAS, after Home.
+in the order of AREAS, after Home. Items that share a ``group`` appear once in the
+service navigation, under the group's name, and as a sub-navigation on their pages, so
+the top bar stays short enough to read as the service grows.
 """
 
 from collections.abc import Callable
@@ -19,6 +21,8 @@ class NavItem:
     predicate: Callable
     # URL path prefix that marks the item as the current section
     section: str
+    # items with the same group share one entry in the service navigation
+    group: str = ""
 
 
 def everyone(user):
@@ -35,17 +39,44 @@ def _items() -> list[NavItem]:
     return items
 
 
-def navigation_for(request) -> list[dict]:
-    user = request.user
-    visible = [item for item in _items() if item.predicate(user)]
+def _current(request, visible: list[NavItem]) -> NavItem | None:
     # the current item is the one whose section is the longest match of the path
     matches = [
         item
         for item in visible
         if (request.path == "/" if item.section == "/" else request.path.startswith(item.section))
     ]
-    current = max(matches, key=lambda item: len(item.section), default=None)
-    return [
-        {"label": item.label, "url": reverse(item.url_name), "current": item is current}
-        for item in visible
-    ]
+    return max(matches, key=lambda item: len(item.section), default=None)
+
+
+def navigation_for(request) -> dict:
+    """``{"items": [...], "sub": {...} or None}``: the service navigation for this user, and
+    the sub-navigation of the group the current page belongs to."""
+    user = request.user
+    visible = [item for item in _items() if item.predicate(user)]
+    current = _current(request, visible)
+    top, seen = [], {}
+    for item in visible:
+        if item.group and item.group in seen:
+            seen[item.group]["current"] |= item is current
+            continue
+        entry = {
+            "label": item.group or item.label,
+            "url": reverse(item.url_name),
+            "current": item is current,
+        }
+        top.append(entry)
+        if item.group:
+            seen[item.group] = entry
+    sub = None
+    if current is not None and current.group:
+        members = [item for item in visible if item.group == current.group]
+        if len(members) > 1:
+            sub = {
+                "label": current.group,
+                "items": [
+                    {"label": i.label, "url": reverse(i.url_name), "current": i is current}
+                    for i in members
+                ],
+            }
+    return {"items": top, "sub": sub}
