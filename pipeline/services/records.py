@@ -610,28 +610,75 @@ def _upsert_text(text: str) -> tuple[int, int]:
     rows = from_copy_text(text)
     batch_id = text.partition("\n")[0].rpartition("\t")[2]
     batch_id = None if batch_id == "\\N" else int(batch_id)
-    new, changed, _ = diff_against_stored(rows)
-    now = timezone.now()
-    objects = [
-        PipelineRecord(
-            **{
-                k: (datetime.date.fromisoformat(v) if k.endswith("date") and v else v)
-                for k, v in row.items()
-            },
-            batch_id=batch_id,
-            updated_at=now,
+    with transaction.atomic():  # SQLite: IMMEDIATE transactions serialise the writers
+        _check_lists({column: {row[column] for row in rows} for column in LIST_COLUMNS})
+        if batch_id is not None and not ImportBatch.objects.filter(pk=batch_id).exists():
+            raise ValidationError({"status": "The import batch no longer exists."})
+        new, changed, _ = diff_against_stored(rows)
+        now = timezone.now()
+        objects = [
+            PipelineRecord(
+                **{
+                    k: (datetime.date.fromisoformat(v) if k.endswith("date") and v else v)
+                    for k, v in row.items()
+                },
+                batch_id=batch_id,
+                updated_at=now,
+            )
+            for row in new + changed
+        ]
+        PipelineRecord.objects.bulk_create(
+            objects,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["local_authority", "la_reference"],
+            update_fields=[c.removesuffix("_id") if c.endswith("_id") else c for c in COMPARED]
+            + ["batch", "updated_at"],
         )
-        for row in new + changed
-    ]
-    PipelineRecord.objects.bulk_create(
-        objects,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["local_authority", "la_reference"],
-        update_fields=[c.removesuffix("_id") if c.endswith("_id") else c for c in COMPARED]
-        + ["batch", "updated_at"],
-    )
     return len(new), len(changed)
+
+
+# The list columns a record refers to without a database constraint (see PipelineRecord).
+LIST_COLUMNS = {
+    "source_channel_id": SourceChannel,
+    "exit_stage_id": Stage,
+    "exit_reason_id": ExitReason,
+}
+
+
+def _check_lists(used: dict[str, set]) -> None:
+    """Refuse ids of list entries that no longer exist (deleted since validation), and on
+    PostgreSQL hold the entries used FOR KEY SHARE until the transaction ends, so that a
+    delete of one (which locks it first) waits and then sees the records written here.
+    One query per list: the set-based form of the foreign-key check."""
+    gone = []
+    for column, model in LIST_COLUMNS.items():
+        ids = sorted(i for i in used.get(column, ()) if i is not None)
+        if not ids:
+            continue
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s) "  # noqa: S608
+                    "ORDER BY id FOR KEY SHARE",
+                    [ids],
+                )
+                found = {pk for (pk,) in cursor.fetchall()}
+        else:
+            found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if missing := [i for i in ids if i not in found]:
+            gone.append(f"{model._meta.verbose_name} {', '.join(map(str, missing))}")
+    if gone:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "The file uses list entries deleted since it was checked ("
+                    + "; ".join(gone)
+                    + "): upload it again.",
+                    code="conflict",
+                )
+            }
+        )
 
 
 # Identifiers in the SQL below come only from the model's own column names, never input.
@@ -640,6 +687,7 @@ _STAGING = "pipeline_staging"
 _DIFFERS = "({}) IS DISTINCT FROM ({})".format(
     ", ".join(f"t.{c}" for c in COMPARED), ", ".join(f"s.{c}" for c in COMPARED)
 )
+_SAME_KEY = "t.local_authority_id = s.local_authority_id AND t.la_reference = s.la_reference"
 
 
 def _stage_rows(cursor, text: str) -> None:
@@ -656,23 +704,51 @@ def _stage_rows(cursor, text: str) -> None:
 
 
 def _copy_upsert(text: str) -> tuple[int, int]:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE that skips
-    unchanged rows and counts inserts (xmax = 0) and updates."""
+    """COPY into a temporary table; then, holding the batch's LAs, one UPDATE of the stored
+    records that differ and one INSERT of those not stored yet. Returns (inserted, updated).
+
+    The LA rows are locked FOR NO KEY UPDATE, in id order (no deadlock between two
+    commits), for the rest of the transaction: commits touching the same LAs run one after
+    the other, and as each statement of the second reads the data committed before it
+    (READ COMMITTED), its INSERT never meets a row the first inserted (no unique
+    violation) and its counts are exact. NO KEY UPDATE, not UPDATE: other tables' rows
+    that refer to the LA (returns, memberships) can still be written meanwhile.
+    """
     columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED + ["batch_id"])
-    differs = "({}) IS DISTINCT FROM ({})".format(
-        ", ".join(f"{_TABLE}.{c}" for c in COMPARED), ", ".join(f"EXCLUDED.{c}" for c in COMPARED)
-    )
+    updates = ", ".join(f"{c} = s.{c}" for c in COMPARED + ["batch_id"])
     with transaction.atomic(), connection.cursor() as cursor:
         _stage_rows(cursor, text)
         cursor.execute(
-            f"WITH written AS (INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
-            f"SELECT {columns}, now() FROM {_STAGING} "
-            f"ON CONFLICT (local_authority_id, la_reference) DO UPDATE SET {updates}, updated_at = now() "
-            f"WHERE {differs} RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
+            "SELECT id FROM clusters_localauthority "  # noqa: S608
+            f"WHERE id IN (SELECT local_authority_id FROM {_STAGING}) "
+            "ORDER BY id FOR NO KEY UPDATE"
         )
-        inserted, updated = cursor.fetchone()
+        cursor.execute(
+            "SELECT "  # noqa: S608
+            + ", ".join(f"array_agg(DISTINCT {c})" for c in LIST_COLUMNS)
+            + f", array_agg(DISTINCT batch_id) FROM {_STAGING}"
+        )
+        *used, batches = cursor.fetchone()
+        _check_lists(dict(zip(LIST_COLUMNS, (set(ids or ()) for ids in used), strict=True)))
+        if batches := [b for b in batches or () if b is not None]:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT id FROM pipeline_importbatch "
+                "WHERE id = ANY(%s) FOR KEY SHARE) b",
+                [batches],
+            )
+            if cursor.fetchone()[0] != len(batches):
+                raise ValidationError({"status": "The import batch no longer exists."})
+        cursor.execute(
+            f"UPDATE {_TABLE} t SET {updates}, updated_at = now() "  # noqa: S608
+            f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}"
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
+            f"SELECT {columns}, now() FROM {_STAGING} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})"
+        )
+        inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {_STAGING}")
     return inserted, updated
 
