@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import logging
+import operator
 import zipfile
 
 from django.conf import settings
@@ -60,6 +61,7 @@ RECORD_COLUMNS = [
 COMPARED = RECORD_COLUMNS[2:]
 FORMULA_PREFIXES = ("=", "+", "@")
 PROGRESS_STEP = 2000
+MEMO_LIMIT = 50_000  # distinct dates or codes remembered per file (bounds the memory)
 
 
 class ImportFileError(Exception):
@@ -146,6 +148,11 @@ class _Context:
             "exit_reason": (profile.reason_codes, self.reasons, "exit reason"),
             "outcome": (profile.outcome_codes, {o.value: o.value for o in Outcome}, "outcome"),
         }
+        # An export repeats a few hundred dates and a few dozen codes across its rows:
+        # each distinct text is parsed or looked up once (strptime was half the time).
+        # Held in memory only while the file is (dates of birth among them).
+        self._dates: dict[str, datetime.date] = {}
+        self._codes: dict[tuple[str, str], object] = {}
 
     def la(self, raw):
         text = str(raw).strip()
@@ -157,21 +164,33 @@ class _Context:
 
     def code(self, field, raw):
         """The tracker's id (or value) for a source code; KeyError if unknown."""
+        key = (field, str(raw))
+        if key in self._codes:
+            return self._codes[key]
         code_map, targets, _ = self.maps[field]
-        text = str(raw).strip()
+        text = key[1].strip()
         mapped = code_map.get(text, code_map.get(text.upper(), code_map.get(text.lower())))
         if mapped is None and not code_map:
             mapped = text  # no map: the export already uses the tracker's codes
         if mapped is None or mapped not in targets:
             raise KeyError(text)
+        if len(self._codes) < MEMO_LIMIT:
+            self._codes[key] = targets[mapped]
         return targets[mapped]
 
     def date(self, raw):
+        """A cell as a date in the profile's format; ValueError if it is not one."""
         if isinstance(raw, datetime.datetime):
             return raw.date()
         if isinstance(raw, datetime.date):
             return raw
-        return datetime.datetime.strptime(str(raw).strip(), self.profile.date_format).date()
+        text = str(raw).strip()
+        day = self._dates.get(text)
+        if day is None:
+            day = datetime.datetime.strptime(text, self.profile.date_format).date()
+            if len(self._dates) < MEMO_LIMIT:
+                self._dates[text] = day
+        return day
 
 
 def _format_example(date_format: str) -> str:
@@ -368,11 +387,18 @@ def parse_export(
                 ],
                 0,
             )
+        names, take = list(positions), operator.itemgetter(*positions.values())
+        reach = max(positions.values())
         for line, cells in iterator:
             if not any(str(c).strip() for c in cells):
                 continue
             count += 1
-            values = {name: (cells[i] if i < len(cells) else "") for name, i in positions.items()}
+            if len(cells) > reach:
+                values = dict(zip(names, take(cells), strict=True))
+            else:  # a short row: the missing cells are empty
+                values = {
+                    name: (cells[i] if i < len(cells) else "") for name, i in positions.items()
+                }
             row = _check_row(ctx, line, values, errors)
             if row is not None:
                 key = (row["local_authority_id"], row["la_reference"])
@@ -406,13 +432,22 @@ def to_copy_text(rows: list[dict], batch_id: int | None) -> str:
     """Rows in PostgreSQL COPY text format (RECORD_COLUMNS then batch_id), the form a
     validated batch is staged in and committed from."""
     tail = "\\N" if batch_id is None else str(batch_id)
+    width = len(RECORD_COLUMNS)
     lines = []
     for row in rows:
-        cells = [
-            "\\N" if row[c] is None else str(row[c]).translate(_ESCAPES) for c in RECORD_COLUMNS
-        ]
-        cells.append(tail)
-        lines.append("\t".join(cells))
+        values = [row[c] for c in RECORD_COLUMNS]
+        cells = ["\\N" if v is None else str(v) for v in values]
+        line = "\t".join(cells)
+        # Escape cell by cell only if a cell holds a tab, newline or backslash (the only
+        # backslashes otherwise are the \N of the empty cells).
+        if (
+            line.count("\t") != width - 1
+            or line.count("\\") != values.count(None)
+            or "\n" in line
+            or "\r" in line
+        ):
+            line = "\t".join("\\N" if v is None else str(v).translate(_ESCAPES) for v in values)
+        lines.append(f"{line}\t{tail}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
