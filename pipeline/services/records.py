@@ -726,8 +726,14 @@ _SAME_KEY = "t.local_authority_id = s.local_authority_id AND t.la_reference = s.
 
 
 def _stage_rows(cursor, text: str) -> None:
-    """COPY the rows into a temporary table dropped at the end of the transaction."""
+    """COPY the rows into a temporary table dropped at the end of the transaction.
+
+    For the rest of the transaction the joins of a 100,000-row file get the memory to
+    hash it at once (work_mem, 4 MB by default, made them spill to disk), and the table's
+    statistics cover the join key only: the planner needs the rows and the key's spread,
+    and statistics on all 15 columns took ~0.4 s of each validation and commit."""
     columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
+    cursor.execute("SET LOCAL work_mem = '32MB'")
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
     cursor.execute(
         f"CREATE TEMP TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
@@ -735,7 +741,7 @@ def _stage_rows(cursor, text: str) -> None:
     )
     with cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
         copy.write(text.encode())
-    cursor.execute(f"ANALYZE {_STAGING}")
+    cursor.execute(f"ANALYZE {_STAGING} (local_authority_id, la_reference)")
 
 
 def _copy_upsert(text: str) -> tuple[int, int]:
