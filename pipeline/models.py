@@ -2,7 +2,7 @@
 records imported from LAs' systems, and the batches that brought them in."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
@@ -20,7 +20,44 @@ class StageCode(models.TextChoices):
     APPROVAL = "approval", "Approval"
 
 
-class _ListItem(models.Model):
+class LockingDeleteQuerySet(models.QuerySet):
+    """delete() locks the rows first (SELECT ... FOR UPDATE), then applies the on_delete
+    rules. Case records refer to list entries and batches without a database constraint
+    (see PipelineRecord), so the ORM's PROTECT and SET_NULL are what keep them whole: the
+    lock makes a delete wait for an import commit that uses the rows (it holds them FOR KEY
+    SHARE or FOR UPDATE) and then see that commit's records."""
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            list(self.select_for_update().values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class LockingDeleteModel(models.Model):
+    """A model whose deletes lock the row first (see LockingDeleteQuerySet)."""
+
+    objects = LockingDeleteQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, using=None, keep_parents=False):
+        using = using or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            list(
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("pk", flat=True)
+            )
+            return super().delete(using=using, keep_parents=keep_parents)
+
+
+class _ListItem(LockingDeleteModel):
     """A maintained list entry: a stable code, a label and a position."""
 
     code = models.SlugField(max_length=40, unique=True)
@@ -29,7 +66,7 @@ class _ListItem(models.Model):
     is_active = models.BooleanField("in use", default=True)
     history = HistoricalRecords(inherit=True)
 
-    class Meta:
+    class Meta(LockingDeleteModel.Meta):
         abstract = True
         ordering = ["order", "name"]
 
@@ -207,7 +244,7 @@ class BatchStatus(models.TextChoices):
     COMMITTED = "committed", "Committed"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(LockingDeleteModel):
     """One uploaded export: who, when, its checksum, its validation result and counts."""
 
     profile = models.ForeignKey(ImportProfile, on_delete=models.PROTECT, related_name="batches")
@@ -282,8 +319,8 @@ class PipelineRecord(models.Model):
         StageCode.APPROVAL: "approval_date",
     }
 
-    # Few indexes on purpose: each one slows the bulk upsert of an import. The unique
-    # (LA, reference) key and the date indexes serve every funnel read.
+    # Few indexes on purpose: each one slows the bulk insert of an import. The unique
+    # (LA, reference) key and the enquiry-date indexes serve every funnel read.
     local_authority = models.ForeignKey(
         "clusters.LocalAuthority",
         on_delete=models.PROTECT,
@@ -298,15 +335,47 @@ class PipelineRecord(models.Model):
     assessment_2_date = models.DateField(null=True, blank=True)
     panel_date = models.DateField(null=True, blank=True)
     approval_date = models.DateField(null=True, blank=True)
+    # The lists and the batch are referenced WITHOUT a database constraint
+    # (db_constraint=False); the LA keeps its constraint. PostgreSQL checks a foreign key
+    # once per written row, at commit: for these four that was ~2.5 s of a 100,000-row
+    # import's commit, a third of it (docs/pipeline.md, "Import throughput"). The rules
+    # still hold without it:
+    # - writes: an import maps codes only to existing entries, and its commit checks in one
+    #   query per list that every id it writes still exists, holding those entries FOR KEY
+    #   SHARE until it ends (services.records._check_lists); the batch it writes is the one
+    #   it holds FOR UPDATE;
+    # - deletes: on_delete PROTECT (lists) and SET_NULL (batch) are applied by the ORM
+    #   whether or not there is a constraint, and a delete locks the rows first
+    #   (LockingDeleteModel), so it waits for a commit using them and then sees its records.
+    # Nothing writes these tables with raw SQL other than the import. Tested in
+    # tests/pipeline/test_integrity.py.
     source_channel = models.ForeignKey(
-        SourceChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        SourceChannel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     exit_stage = models.ForeignKey(
-        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Stage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     exit_reason = models.ForeignKey(
-        ExitReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        ExitReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     exit_date = models.DateField(null=True, blank=True)
     person_hash = models.CharField(max_length=64, blank=True)
@@ -317,6 +386,7 @@ class PipelineRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="records",
         db_index=False,
+        db_constraint=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -351,11 +421,12 @@ class PipelineRecord(models.Model):
                 name="record_exit_has_stage",
             ),
         ]
+        # Only what the funnel's WHERE clauses use (pg_stat_user_indexes on the national
+        # data set): it counts each later stage with FILTER over the scope's records, so
+        # indexes on application or approval dates were never read, only written.
         indexes = [
             models.Index(fields=["local_authority", "enquiry_date"], name="record_la_enquiry"),
             models.Index(fields=["enquiry_date"], name="record_enquiry"),
-            models.Index(fields=["application_date"], name="record_application"),
-            models.Index(fields=["approval_date"], name="record_approval"),
         ]
 
     def __str__(self):

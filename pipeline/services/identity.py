@@ -18,9 +18,11 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 def normalise_name(value: str) -> str:
     """Case, accents, punctuation and spacing removed: "  O'Brien-Smith, Zoë " -> "obriensmithzoe"."""
-    text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return _NOT_LETTERS.sub("", text)
+    text = value or ""
+    if not text.isascii():  # ASCII has no accents to take off: skip the slow part
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NOT_LETTERS.sub("", text.casefold())
 
 
 def normalise_postcode(value: str) -> str:
