@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401 - pages arrive with this area's issue
+from .views import bids, home, meetings, reminders, support
 
 app_name = "engagement"
-urlpatterns = []
+# each part lists its own routes, so the parts grow without touching one shared list
+urlpatterns = [
+    *bids.urlpatterns,
+    *support.urlpatterns,
+    *meetings.urlpatterns,
+    *reminders.urlpatterns,
+    *home.urlpatterns,
+]

@@ -96,6 +96,15 @@ class TimeEntry(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
     )
     adjustment_reason = models.TextField(blank=True)
+    # R3 time that draws down a cluster's technical-support request (engagement)
+    support_request = models.ForeignKey(
+        "engagement.SupportRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name="technical-support request",
+    )
     rejection_reason = models.TextField(blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

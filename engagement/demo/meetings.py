@@ -1,0 +1,5 @@
+"""Demo data for this part of engagement (filled in with the part)."""
+
+
+def seed() -> None:
+    return None

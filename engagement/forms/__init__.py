@@ -1,0 +1,1 @@
+"""Engagement forms (and their tables and filters), one module a part."""
