@@ -197,3 +197,16 @@ def save_constellation(*, constellation) -> object:
     constellation.full_clean()
     constellation.save()
     return constellation
+
+
+@transaction.atomic
+def set_grant(*, cluster: Cluster, amount, by) -> Cluster:
+    """Record the grant DfE awarded a cluster (as a funded bid's outcome), keeping who
+    recorded it in the cluster's history."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    cluster.grant_amount = amount
+    cluster._history_user = by
+    cluster._change_reason = "Grant recorded with the bid's outcome"
+    cluster.full_clean()
+    cluster.save()
+    return cluster

@@ -23,6 +23,9 @@ can_see_bids = everyone_signed_in
 can_work_on_bids = is_delivery_partner
 can_manage_criteria = is_programme_manager
 can_record_outcome = is_programme_manager
+# the narrative is the cluster's own bid: its lead may add a version too (they see only
+# their own cluster's bid, so the scope is the selector's)
+can_write_bid_narrative = is_delivery_partner | is_cluster_lead
 
 # technical support: a lead asks for their cluster, a consultant diagnoses, a programme
 # manager approves days and closes
