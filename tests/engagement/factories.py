@@ -64,3 +64,19 @@ class ActionFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+
+
+# -- bids (part "bids") ------------------------------------------------------------------
+
+
+def open_bid(*, cluster=None, by=None, **kwargs) -> Bid:
+    """A bid opened through the service, so it has its assessments (the cluster is moved to
+    "bid in preparation" first)."""
+    from clusters.models import Stage
+    from engagement.services.bids import create_bid
+
+    cluster = cluster or ClusterFactory()
+    if cluster.stage not in (Stage.EOI, Stage.BID_IN_PREPARATION, Stage.BID_SUBMITTED):
+        type(cluster).objects.filter(pk=cluster.pk).update(stage=Stage.BID_IN_PREPARATION)
+        cluster.refresh_from_db()
+    return create_bid(cluster=cluster, by=by or UserFactory(), **kwargs)
