@@ -6,6 +6,7 @@ from django import forms
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import Role, User
 from clusters.models import Stage
@@ -259,8 +260,8 @@ class CriterionTable(GovukTable):
 
     def render_active(self, record):
         if record.active:
-            return format_html('<strong class="govuk-tag govuk-tag--green">In use</strong>')
-        return format_html('<strong class="govuk-tag govuk-tag--grey">Retired</strong>')
+            return mark_safe('<strong class="govuk-tag govuk-tag--green">In use</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--grey">Retired</strong>')
 
     def value_active(self, record):
         return "In use" if record.active else "Retired"
