@@ -71,6 +71,7 @@ def _status(rng: random.Random, funded_first_time: bool) -> str:
 
 
 def seed() -> None:
+    services.load_default_criteria()  # as the migration does; kept if a test flushed them
     pm = User.objects.filter(role=Role.PROGRAMME_MANAGER).order_by("pk").first()
     consultants = list(
         User.objects.filter(role=Role.CONSULTANT, email__endswith="@example.org")

@@ -22,6 +22,13 @@ ROLES = ["pm", "consultant", "lead", "dfe"]
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def criteria(db):
+    """DfE's default criteria (seeded by a migration, but a transactional test elsewhere in
+    the run may have flushed them)."""
+    services.load_default_criteria()
+
+
 @pytest.fixture
 def bids(users, north_east, other_cluster):
     """The North East's bid (the lead's own, funded) and Foster4's (open, someone else's)."""

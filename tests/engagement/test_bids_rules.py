@@ -18,6 +18,13 @@ from tests.factories import ClusterFactory
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def criteria(db):
+    """DfE's default criteria (seeded by a migration, but a transactional test elsewhere in
+    the run may have flushed them)."""
+    services.load_default_criteria()
+
+
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
 
@@ -36,6 +43,7 @@ def submitted(bid, by, on=None):
 
 
 def test_the_default_criteria_are_seeded_in_dfe_order(db):
+    # the migration 0002_bids_default_criteria calls the same loader
     assert list(Criterion.objects.values_list("name", flat=True)) == [
         name for name, _ in DEFAULT_CRITERIA
     ]
