@@ -24,6 +24,7 @@ from ..services import bids as services
 OPENED = datetime.date(2023, 7, 3)
 SUBMITTED = datetime.date(2023, 8, 18)
 DEFERRED_ON = datetime.date(2023, 9, 15)
+RESUBMITTED = datetime.date(2023, 9, 25)
 FUNDED_ON = datetime.date(2023, 10, 2)
 # deferred first and funded after a revision (a third version of the narrative)
 DEFERRED_FIRST = {"greater-manchester", "west-london"}
@@ -130,6 +131,13 @@ def seed() -> None:
                     evidence="Added in version 3 after DfE deferred the bid.",
                     by=consultant or pm,
                 )
+            services.update_bid(
+                bid=bid,
+                consultant=consultant,
+                due_on=SUBMITTED,
+                submitted_on=RESUBMITTED,
+                by=pm,
+            )
         grant = GRANTS.get(cluster.slug)
         services.record_outcome(
             bid=bid,

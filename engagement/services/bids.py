@@ -167,21 +167,16 @@ def update_bid(
     due_on: datetime.date | None = None,
     submitted_on: datetime.date | None = None,
 ) -> Bid:
-    """Change who tests the bid, its deadline and the date it was submitted. Recording the
-    submission moves a cluster still preparing its bid to "bid submitted"."""
+    """Change who tests an open bid, its deadline and the date it was (re)submitted.
+    Recording the submission moves a cluster still preparing its bid to "bid submitted"."""
     bid = _locked(bid)
+    _refuse_if_decided(bid, "its record")
     _check_consultant(consultant)
     _not_future(submitted_on, "submitted_on", "The date the bid was submitted")
-    if bid.outcome != Outcome.PENDING and submitted_on is None:
+    if bid.outcome == Outcome.DEFERRED and submitted_on is None:
+        # a deferred bid was submitted once; a resubmission moves the date on
         raise ValidationError(
-            {"submitted_on": "A bid with an outcome was submitted: enter the date it was."}
-        )
-    if bid.outcome_on and submitted_on and submitted_on > bid.outcome_on:
-        raise ValidationError(
-            {
-                "submitted_on": "The bid cannot be submitted after DfE decided it "
-                f"({bid.outcome_on:%-d %B %Y})."
-            }
+            {"submitted_on": "A deferred bid was submitted: enter the date it was."}
         )
     bid.consultant = consultant
     bid.due_on = due_on

@@ -234,6 +234,8 @@ def test_a_decided_bid_keeps_its_assessments_and_narrative(pm):
         services.assess(assessment=bid.assessments.first(), status=CriterionStatus.NOT_MET, by=pm)
     with pytest.raises(ValidationError, match="decided"):
         services.add_version(bid=bid, narrative="Changed afterwards.", by=pm)
+    with pytest.raises(ValidationError, match="decided"):
+        submitted(bid, pm, on=TODAY)
 
 
 # -- narrative versions ----------------------------------------------------------------------
@@ -321,8 +323,12 @@ def test_a_deferred_bid_stays_open_and_a_final_decision_is_final(pm):
     bid = open_bid(by=pm)
     submitted(bid, pm, on=days(-30))
     services.record_outcome(bid=bid, outcome=Outcome.DEFERRED, decided_on=days(-20), by=pm)
-    # deferred: revised and tested again
+    # deferred: revised, tested again and resubmitted
     services.add_version(bid=bid, narrative="Revised.", by=pm)
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_bid(bid=bid, by=pm, submitted_on=None)
+    assert "submitted_on" in field_errors(excinfo)
+    submitted(bid, pm, on=days(-5))
     services.assess(
         assessment=bid.assessments.first(), status=CriterionStatus.MET, evidence="Now.", by=pm
     )
