@@ -5,7 +5,7 @@ import django_tables2 as tables
 from django import forms
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.models import Role, User
@@ -287,18 +287,24 @@ class CriterionTable(GovukTable):
                 name,
             )
 
+        # the first and last of their group (in use or retired) move one way only
+        ends = getattr(self, "ends", {})
+        moves = [
+            move(direction, label)
+            for direction, label in (("up", "Move up"), ("down", "Move down"))
+            if ends.get((record.active, direction)) != record.pk
+        ]
         retire = "criterion_retire" if record.active else "criterion_reinstate"
         return format_html(
             '<a class="govuk-link" href="{}">Change<span class="govuk-visually-hidden"> {}</span>'
             '</a><br><a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}'
-            "</span></a>{}{}",
+            "</span></a>{}",
             reverse("engagement:criterion_edit", args=[record.pk]),
             name,
             reverse(f"engagement:{retire}", args=[record.pk]),
             "Retire" if record.active else "Reinstate",
             name,
-            move("up", "Move up"),
-            move("down", "Move down"),
+            format_html_join("", "{}", ((m,) for m in moves)),
         )
 
 

@@ -168,3 +168,13 @@ def criteria_list() -> QuerySet:
     return Criterion.objects.annotate(bid_count=Count("assessments")).order_by(
         "-active", "position", "name"
     )
+
+
+def criteria_ends() -> dict:
+    """``{(active, "up"): pk of the first, (active, "down"): pk of the last}`` for the
+    criteria in use and the retired ones: the rows that cannot move further (one query)."""
+    ends: dict = {}
+    for pk, active in Criterion.objects.order_by("position", "name").values_list("pk", "active"):
+        ends.setdefault((active, "up"), pk)
+        ends[(active, "down")] = pk
+    return ends

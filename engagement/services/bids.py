@@ -380,9 +380,14 @@ def reinstate_criterion(*, criterion: Criterion, by) -> Criterion:
 
 @transaction.atomic
 def move_criterion(*, criterion: Criterion, up: bool, by) -> Criterion:
-    """Swap a criterion with the one before (``up``) or after it in DfE's order. The list is
-    renumbered 1, 2, ... first, so equal positions cannot make a move do nothing."""
-    criteria = list(Criterion.objects.select_for_update().order_by("position", "name"))
+    """Swap a criterion with the one before (``up``) or after it in DfE's order, among the
+    criteria in use (or among the retired ones). Those are renumbered 1, 2, ... first, so
+    equal positions cannot make a move do nothing."""
+    criteria = list(
+        Criterion.objects.select_for_update()
+        .filter(active=criterion.active)
+        .order_by("position", "name")
+    )
     index = next(i for i, c in enumerate(criteria) if c.pk == criterion.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(criteria):

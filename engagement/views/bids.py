@@ -278,6 +278,12 @@ class CriterionListView(FilteredTableView):
             return {}
         return {"exclude": ("actions",)}
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if permissions.can_manage_criteria(self.request.user):
+            table.ends = selectors.criteria_ends()
+        return table
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = permissions.can_manage_criteria(self.request.user)

@@ -343,3 +343,11 @@ def test_the_bid_page_takes_the_same_queries_for_few_and_many_changes(users, ref
     services.save_criterion(criterion=Criterion(name="Extra criterion"), by=pm)
     services.update_bid(bid=bid, by=pm, consultant=users["consultant"], due_on=TODAY)
     assert _queries(client, url) == few
+
+
+def test_the_first_criterion_cannot_move_up_and_the_last_cannot_move_down(users):
+    text = client_for(users["pm"]).get(reverse("engagement:criterion_list")).content.decode()
+    assert text.count(">Move up<") == Criterion.objects.count() - 1
+    assert text.count(">Move down<") == Criterion.objects.count() - 1
+    assert 'Move up<span class="govuk-visually-hidden"> Regional boundary tested' not in text
+    assert 'Move down<span class="govuk-visually-hidden"> Budget' not in text

@@ -365,3 +365,14 @@ def test_assessments_are_not_duplicated_when_a_criterion_is_reinstated_twice(pm)
     assert Assessment.objects.filter(bid=bid, criterion=budget).count() == 1
     with pytest.raises(ValidationError, match="in use"):
         services.reinstate_criterion(criterion=budget, by=pm)
+
+
+def test_a_criterion_moves_among_those_in_use_past_a_retired_one(pm):
+    names = list(Criterion.objects.values_list("name", flat=True))
+    services.retire_criterion(criterion=Criterion.objects.get(name=names[1]), by=pm)
+    services.move_criterion(criterion=Criterion.objects.get(name=names[2]), up=True, by=pm)
+    in_use = list(Criterion.objects.filter(active=True).values_list("name", flat=True))
+    assert in_use[:2] == [names[2], names[0]]
+    ends = selectors.criteria_ends()
+    assert ends[(True, "up")] == Criterion.objects.get(name=names[2]).pk
+    assert ends[(False, "up")] == ends[(False, "down")] == Criterion.objects.get(name=names[1]).pk
