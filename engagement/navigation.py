@@ -5,4 +5,12 @@ from . import permissions as p  # noqa: F401
 # One "Engagement" entry in the service navigation; each part is an item of its
 # sub-navigation (group "Engagement"), in this order: Bids, Technical support, Meetings,
 # Actions, Reminders.
-ITEMS: list = []
+ITEMS: list = [
+    NavItem(
+        "Technical support",
+        "engagement:support_list",
+        p.can_see_support,
+        "/engagement/support/",
+        "Engagement",
+    ),
+]
