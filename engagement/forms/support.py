@@ -5,6 +5,7 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 
+from accounts.permissions import is_cluster_lead
 from core.forms import GovukDateInput
 from core.tables import NUMERIC, GovukTable
 from engagement.models import SupportKind, SupportRequest, SupportStatus
@@ -68,11 +69,12 @@ class SupportRequestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, clusters, **kwargs):
+    def __init__(self, *args, clusters, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = clusters
-        if len(clusters) == 1:
-            self.fields["cluster"].initial = clusters[0].pk
+        # a lead has one cluster: it is chosen for them
+        if is_cluster_lead(user):
+            self.fields["cluster"].initial = user.cluster_id
 
 
 class DiagnoseForm(forms.Form):

@@ -59,8 +59,8 @@ class SupportListView(FilteredTableView):
 
 @predicate_required(p.can_request_support)
 def support_create(request):
-    clusters = list(clusters_for_user(request.user).order_by("name"))
-    form = SupportRequestForm(request.POST or None, clusters=clusters)
+    clusters = clusters_for_user(request.user).order_by("name")
+    form = SupportRequestForm(request.POST or None, clusters=clusters, user=request.user)
     return form_view(
         request,
         form=form,
