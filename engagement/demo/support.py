@@ -15,6 +15,7 @@ from accounts.models import User
 from clusters.models import Cluster
 from engagement.models import SupportKind, SupportRequest
 from engagement.services import support as services
+from timesheets.models import Status, TimeEntry
 
 # (cluster slug, lead or staff e-mail, kind, what, why, days ago requested, then the steps)
 REQUESTS = [
@@ -80,8 +81,6 @@ REQUESTS = [
 def _link(request: SupportRequest, days_wanted: int) -> None:
     """Point up to ``days_wanted`` days of the cluster's R3 time not yet invoiced at the
     request (approved first, then submitted, then drafts), within its approved days."""
-    from timesheets.models import Status, TimeEntry
-
     room = request.approved_days - services.days_logged(request.pk)
     budget = min(Decimal(days_wanted), room)
     picked, total = [], Decimal(0)

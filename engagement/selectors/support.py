@@ -30,6 +30,9 @@ from accounts.permissions import (
     is_programme_manager,
 )
 from engagement.models import SupportRequest, SupportStatus
+from programme.selectors import current_contract
+from timesheets.models import SPENT, TimeEntry
+from timesheets.selectors import entries_for_user
 
 DAYS = DecimalField(max_digits=12, decimal_places=6)
 
@@ -37,8 +40,6 @@ DAYS = DecimalField(max_digits=12, decimal_places=6)
 def _entry_days(*, pending_only: bool = False):
     """Days of the entries pointing at the outer request (a subquery, so no row fan-out);
     with ``pending_only`` just those not yet approved."""
-    from timesheets.models import SPENT, TimeEntry
-
     entries = TimeEntry.objects.filter(support_request=OuterRef("pk"))
     if pending_only:
         entries = entries.exclude(status__in=SPENT)
@@ -73,8 +74,6 @@ def support_detail(request: SupportRequest, user) -> dict:
     """The entries drawing the request down that the user may see (timesheets' own scope:
     a consultant sees only their own drafts, a lead and DfE approved and invoiced time),
     with who diagnosed, approved and closed it. A fixed number of queries."""
-    from timesheets.selectors import entries_for_user
-
     entries = list(
         entries_for_user(user)
         .filter(support_request=request)
@@ -92,8 +91,6 @@ def support_detail(request: SupportRequest, user) -> dict:
 
 def hours_per_day() -> Decimal | None:
     """The contract's hours in a day, or None before a contract is set up."""
-    from programme.selectors import current_contract
-
     try:
         return current_contract().hours_per_day
     except ObjectDoesNotExist:

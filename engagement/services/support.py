@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.permissions import is_cluster_lead
 from engagement import permissions
 from engagement.models import SupportRequest, SupportStatus
+from timesheets.models import TimeEntry
 
 PENNY = Decimal("0.01")
 
@@ -229,8 +230,6 @@ def close(
 def days_logged(request_id: int, *, excluding: int | None = None) -> Decimal:
     """Days of every entry pointing at the request, whatever its status (a draft reserves
     its days until it is deleted or unlinked), leaving out the entry ``excluding``."""
-    from timesheets.models import TimeEntry
-
     entries = TimeEntry.objects.filter(support_request_id=request_id)
     if excluding is not None:
         entries = entries.exclude(pk=excluding)
