@@ -78,6 +78,13 @@ REQUESTS = [
 ]
 
 
+def _dated(request: SupportRequest, day: datetime.date) -> None:
+    """Date the step just taken in the request's history on the day it is set in the demo."""
+    record = SupportRequest.history.filter(id=request.pk).order_by("-history_id").first()
+    record.history_date = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    record.save(update_fields=["history_date"])
+
+
 def _link(request: SupportRequest, days_wanted: int) -> None:
     """Point up to ``days_wanted`` days of the cluster's R3 time not yet invoiced at the
     request (approved first, then submitted, then drafts), within its approved days."""
@@ -128,6 +135,7 @@ def seed() -> None:
             needed_by=asked + datetime.timedelta(days=90),
             today=asked,
         )
+        _dated(request, asked)
         if "diagnose" in spec:
             diagnosis, days = spec["diagnose"]
             services.diagnose(
@@ -137,6 +145,7 @@ def seed() -> None:
                 proposed_days=Decimal(days),
                 today=asked + datetime.timedelta(days=2),
             )
+            _dated(request, asked + datetime.timedelta(days=2))
         if "approve" in spec:
             days, reason = spec["approve"]
             request = services.approve(
@@ -146,6 +155,7 @@ def seed() -> None:
                 reason=reason,
                 today=asked + datetime.timedelta(days=4),
             )
+            _dated(request, asked + datetime.timedelta(days=4))
             _link(request, spec.get("link", 0))
         if "decline" in spec:
             services.decline(
@@ -154,5 +164,6 @@ def seed() -> None:
                 reason=spec["decline"],
                 today=asked + datetime.timedelta(days=3),
             )
+            _dated(request, asked + datetime.timedelta(days=3))
         if "close" in spec:
             services.close(request_id=request.pk, by=pm, outcome=spec["close"], today=today)

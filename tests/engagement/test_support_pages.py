@@ -299,3 +299,21 @@ def test_the_request_page_costs_the_same_queries_with_more_time(people, requests
     assert many == few
     assert request.status == SupportStatus.APPROVED
     assert Decimal("2.5") == sum(e.days for e in request.time_entries.all())
+
+
+def test_whole_tens_of_days_read_as_numbers_on_the_panel_and_in_the_csv(people, north_east):
+    support_request_through(
+        "approved",
+        cluster=north_east,
+        lead=people["lead"],
+        consultant=people["consultant"],
+        pm=people["pm"],
+        proposed="10",
+        approved="10",
+    )
+
+    home = client_for(people["lead"]).get("/").content.decode()
+    rows = _csv(client_for(people["lead"]).get(reverse("engagement:support_list") + "?format=csv"))
+
+    assert "10 of 10 days left" in home
+    assert rows[1][6:] == ["10", "0", "10"]
