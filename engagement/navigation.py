@@ -7,4 +7,11 @@ from . import permissions as p  # noqa: F401
 # Actions, Reminders.
 ITEMS: list = [
     NavItem("Bids", "engagement:bid_list", p.can_see_bids, "/engagement/bids/", "Engagement"),
+    NavItem(
+        "Technical support",
+        "engagement:support_list",
+        p.can_see_support,
+        "/engagement/support/",
+        "Engagement",
+    ),
 ]

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 
 from clusters.models import Cluster
 from core.forms import GovukDateInput
@@ -41,6 +42,25 @@ def _cluster_field(**kwargs):
     )
 
 
+def open_support_requests(also_id=None):
+    """Technical-support requests time can draw down (approved), by cluster."""
+    from engagement.models import SupportRequest, SupportStatus
+
+    condition = Q(status=SupportStatus.APPROVED)
+    if also_id:
+        condition |= Q(pk=also_id)
+    return (
+        SupportRequest.objects.filter(condition)
+        .select_related("cluster")
+        .order_by("cluster__name", "pk")
+    )
+
+
+class SupportRequestChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.cluster}: {obj.reference} {obj.title}"
+
+
 def _entry_values(data: dict, hours_per_day: Decimal) -> dict:
     duration = data.get("duration")
     return {
@@ -67,18 +87,32 @@ class EntryForm(forms.Form):
     description = forms.CharField(
         label="What you did", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+    support_request = SupportRequestChoiceField(
+        label="Technical-support request (optional)",
+        queryset=None,
+        required=False,
+        empty_label="None",
+        help_text="For R3 technical time only: the cluster's approved request it draws down.",
+        error_messages={"invalid_choice": "Choose an approved request from the list, or none."},
+    )
 
-    def __init__(self, *args, hours_per_day: Decimal, **kwargs):
+    def __init__(self, *args, hours_per_day: Decimal, current_request_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.hours_per_day = hours_per_day
         self.fields["duration"].help_text = (
             f"In days or in hours, as you choose below (a day is {hours_per_day.normalize():f} "
             "hours)."
         )
+        # approved requests, plus the one a draft already points at (the rule then says
+        # why it can no longer take time, if it cannot)
+        self.fields["support_request"].queryset = open_support_requests(current_request_id)
 
     def values(self) -> dict:
         """The cleaned values as save_entry takes them."""
-        return _entry_values(self.cleaned_data, self.hours_per_day)
+        return {
+            **_entry_values(self.cleaned_data, self.hours_per_day),
+            "support_request": self.cleaned_data.get("support_request"),
+        }
 
 
 class WeekRowForm(forms.Form):

@@ -228,6 +228,19 @@ def _rule_adjustment(entry: TimeEntry, contract: Contract, today: datetime.date,
             )
 
 
+def _rule_support_request(
+    entry: TimeEntry, contract: Contract, today: datetime.date, errors: Errors
+):
+    """R3 time drawing down a technical-support request: engagement holds the rule (R3
+    only, the request's cluster, approved, never past its approved days) and locks the
+    request row while it counts."""
+    if entry.support_request_id is None:
+        return
+    from engagement.services.support import check_draw_down
+
+    check_draw_down(entry, contract, errors)
+
+
 ENTRY_RULES: list[Callable] = [
     _rule_who,
     _rule_date,
@@ -235,6 +248,7 @@ ENTRY_RULES: list[Callable] = [
     _rule_one_day_per_date,
     _rule_description,
     _rule_adjustment,
+    _rule_support_request,
 ]
 
 
@@ -281,10 +295,12 @@ def save_entry(
     activity: str,
     days: Decimal,
     description: str,
+    support_request=None,
     entry: TimeEntry | None = None,
     today: datetime.date | None = None,
 ) -> TimeEntry:
-    """Log (or change a draft of) the consultant's own time, as a draft."""
+    """Log (or change a draft of) the consultant's own time, as a draft. R3 time may draw
+    down a technical-support request (``support_request``)."""
     contract = current_contract()
     consultant = _lock_consultant(consultant)
     if entry is not None:
@@ -304,6 +320,7 @@ def save_entry(
             "activity": activity,
             "days": days,
             "description": description,
+            "support_request": support_request,
         },
     )
     check_entry(entry, contract=contract, today=today)

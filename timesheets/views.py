@@ -189,6 +189,10 @@ def week(request):
 def entry_create(request):
     contract = current_contract()
     initial = {"date": request.GET.get("date") or timezone.localdate(), "unit": DAYS}
+    if request.GET.get("support_request"):
+        # from a request's page: R3 technical time against it, for its cluster
+        initial |= {"support_request": request.GET["support_request"], "requirement": "R3"}
+        initial |= {"activity": "technical", "cluster": request.GET.get("cluster")}
     form = EntryForm(request.POST or None, initial=initial, hours_per_day=contract.hours_per_day)
     created = {}
 
@@ -223,8 +227,10 @@ def entry_edit(request, pk):
     contract = current_contract()
     form = EntryForm(
         request.POST or None,
-        initial=_row_initial(entry) | {"date": entry.date},
+        initial=_row_initial(entry)
+        | {"date": entry.date, "support_request": entry.support_request_id},
         hours_per_day=contract.hours_per_day,
+        current_request_id=entry.support_request_id,
     )
     return form_view(
         request,

@@ -6,6 +6,11 @@ from . import bids, meetings, reminders, support
 
 def seed() -> None:
     bids.seed()
+
+
+def seed_activity() -> None:
+    # after the other areas' activity (AREAS order): R3 time to draw down, RAID items and
+    # milestones for actions to point at, late returns and overdue items to remind about
     support.seed()
     meetings.seed()
     reminders.seed()

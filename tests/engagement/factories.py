@@ -80,3 +80,38 @@ def open_bid(*, cluster=None, by=None, **kwargs) -> Bid:
         type(cluster).objects.filter(pk=cluster.pk).update(stage=Stage.BID_IN_PREPARATION)
         cluster.refresh_from_db()
     return create_bid(cluster=cluster, by=by or UserFactory(), **kwargs)
+
+
+def support_request_through(
+    status: str, *, cluster, lead, consultant, pm, proposed="3", approved="3", **fields
+) -> SupportRequest:
+    """A support request taken through the services to ``status`` (requested, diagnosed,
+    approved, declined or closed), so it has the history a real one would."""
+    from decimal import Decimal
+
+    from engagement.services import support as services
+
+    request = services.request_support(
+        by=lead,
+        cluster=cluster,
+        kind=fields.pop("kind", SupportKind.DATA_SHARING),
+        title=fields.pop("title", "Share enquiry data between the LAs"),
+        reason=fields.pop("reason", "Enquirers are counted twice."),
+        needed_by=fields.pop("needed_by", timezone.localdate() + datetime.timedelta(days=30)),
+    )
+    if status == "requested":
+        return request
+    if status == "declined":
+        return services.decline(request_id=request.pk, by=pm, reason="Out of scope")
+    request = services.diagnose(
+        request_id=request.pk,
+        by=consultant,
+        diagnosis="A data-sharing agreement and a common extract.",
+        proposed_days=Decimal(proposed),
+    )
+    if status == "diagnosed":
+        return request
+    request = services.approve(request_id=request.pk, by=pm, approved_days=Decimal(approved))
+    if status == "approved":
+        return request
+    return services.close(request_id=request.pk, by=pm, outcome="Agreement signed by all.")
