@@ -228,8 +228,10 @@ def test_home_panels_show_each_role_what_waits_for_them(people, requests):
     assert "3 of 3 days left" in pages["lead"]
     assert "Foster4 approved" not in pages["lead"]
     assert "Technical support</h2>" not in pages["dfe"]
-    for role in ROLES:  # and the way in, in the navigation
-        assert reverse("engagement:support_list") in pages[role]
+    for role in ROLES:  # and the way in: Engagement in the navigation, then its sub-navigation
+        assert ">Engagement<" in pages[role].replace("\n", "").replace("  ", "")
+        engagement = client_for(people[role]).get(reverse("engagement:bid_list"))
+        assert reverse("engagement:support_list") in engagement.content.decode()
 
 
 # -- a fixed number of queries --------------------------------------------------------------
