@@ -6,3 +6,14 @@ from . import permissions as p  # noqa: F401
 # sub-navigation (group "Engagement"), in this order: Bids, Technical support, Meetings,
 # Actions, Reminders.
 ITEMS: list = []
+
+# reminders: everyone reads what was sent to them (a programme manager every reminder)
+ITEMS.append(
+    NavItem(
+        "Reminders",
+        "engagement:reminder_list",
+        p.can_see_reminders,
+        "/engagement/reminders/",
+        "Engagement",
+    )
+)
