@@ -9,3 +9,8 @@ def seed() -> None:
     support.seed()
     meetings.seed()
     reminders.seed()
+
+
+def seed_activity() -> None:
+    # after every area's activity (time, RAID, milestones): the reminders that chase it
+    reminders.seed_activity()
