@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.views import FilteredTableView
 
 from ..forms.reminders import ReminderFilter, ReminderTable
+from ..permissions import can_see_all_reminders
 from ..selectors.reminders import recent_reminders_for, reminders_for_user
 
 
@@ -22,6 +23,11 @@ class ReminderListView(FilteredTableView):
 
     def get_queryset(self):
         return reminders_for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sees_all"] = can_see_all_reminders(self.request.user)
+        return context
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "request": self.request}

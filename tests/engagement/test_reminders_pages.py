@@ -220,3 +220,8 @@ def test_the_demo_has_reminders_for_leads_and_staff_without_money_or_figures(db)
     assert client.get(reverse("engagement:reminder_detail", args=[lead.pk])).status_code == 200
     digest = Reminder.objects.filter(kind=ReminderKind.DIGEST).first()
     assert client.get(reverse("engagement:reminder_detail", args=[digest.pk])).status_code == 404
+
+
+def test_the_page_says_whose_reminders_it_lists(users):
+    assert "Every e-mail the tracker sent" in client_for(users["pm"]).get(LIST).text
+    assert "The e-mails the tracker sent you" in client_for(users["lead"]).get(LIST).text
