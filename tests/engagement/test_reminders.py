@@ -9,6 +9,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
@@ -124,7 +125,7 @@ def test_a_late_return_produces_exactly_one_reminder_email_even_when_the_schedul
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == [lead.email]
-    assert email.from_email == "tracker@example.org"
+    assert email.from_email == django_settings.DEFAULT_FROM_EMAIL
     assert email.subject == "Sunderland's monthly return for October 2026 is late"
     assert "was due by 10 November 2026 and has not been submitted" in email.body
     assert f"{SITE}/pipeline/returns/late/" in email.body
