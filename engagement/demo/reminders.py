@@ -1,6 +1,7 @@
-"""Demo reminders: the scheduled reminders run for last Monday, this Monday and today over
-the demo's data, so every role's reminders page has e-mails to read. Recorded, not printed
-(a dummy e-mail backend), and idempotent: each occasion is sent once."""
+"""Demo reminders: the scheduled reminders run as if on six days ago and today over the
+demo's data (two weeks of weekly ones, all within the home page's last 7 days), so the
+reminders pages and home panels have e-mails to read. Recorded, not printed (a dummy e-mail
+backend), and idempotent: each occasion is sent once."""
 
 import datetime
 
@@ -20,7 +21,6 @@ def seed_activity(today: datetime.date | None = None) -> None:
     if not User.objects.filter(email="pm@example.org").exists():
         return
     today = today or timezone.localdate()
-    this_monday = today - datetime.timedelta(days=today.weekday())
     quiet = get_connection("django.core.mail.backends.dummy.EmailBackend")
-    for day in sorted({this_monday - datetime.timedelta(days=7), this_monday, today}):
+    for day in (today - datetime.timedelta(days=6), today):
         send_all(today=day, connection=quiet)

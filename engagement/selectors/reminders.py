@@ -77,28 +77,22 @@ def late_returns_due(*, today: datetime.date) -> list[Due]:
     if not leads:
         return []
     gss = dict(LocalAuthority.objects.values_list("name", "gss_code"))
-    late_page = absolute(reverse("pipeline:late_returns"))
+    links = {
+        "late_page": absolute(reverse("pipeline:late_returns")),
+        "new_link": absolute(reverse("pipeline:return_create")),
+    }
     due = []
     for lead in leads:
         for row in late_returns(lead, today=today, months=LATE_RETURN_MONTHS):
-            month = row["month"]
-            la = row["local_authority"]
+            month, la, draft = row["month"], row["local_authority"], row["return_pk"]
+            draft_link = absolute(reverse("pipeline:return_edit", args=[draft])) if draft else ""
             due.append(
                 Due(
                     kind=ReminderKind.LATE_RETURN,
                     recipient=lead,
                     occasion=f"return:{gss[la]}:{month:%Y-%m}",
                     subject=f"{la}'s monthly return for {month:%B %Y} is late",
-                    context={
-                        **row,
-                        "draft_link": absolute(
-                            reverse("pipeline:return_edit", args=[row["return_pk"]])
-                        )
-                        if row["return_pk"]
-                        else "",
-                        "new_link": absolute(reverse("pipeline:return_create")),
-                        "late_page": late_page,
-                    },
+                    context={**row, **links, "draft_link": draft_link},
                 )
             )
     return due
@@ -132,7 +126,9 @@ def no_time_due(*, today: datetime.date) -> list[Due]:
             date_joined__date__lte=sunday,
         )
         .exclude(Exists(submitted))
-        .annotate(drafts=Count("time_entries", filter=week & Q(time_entries__status="draft")))
+        .annotate(
+            drafts=Count("time_entries", filter=week & Q(time_entries__status=TimeStatus.DRAFT))
+        )
         .order_by("pk")
     )
     link = absolute(f"{reverse('timesheets:week')}?start={monday.isoformat()}")

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from engagement.models import Reminder, ReminderKind
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -211,15 +211,18 @@ def test_the_demo_has_reminders_for_leads_and_staff_without_money_or_figures(db)
     call_command("seed_demo", verbosity=0)
     reminders = Reminder.objects.all()
     kinds = set(reminders.values_list("kind", flat=True))
-    assert {ReminderKind.LATE_RETURN, ReminderKind.RAID_REVIEW, ReminderKind.DIGEST} <= kinds
+    assert {ReminderKind.RAID_REVIEW, ReminderKind.DIGEST} <= kinds
+    if timezone.localdate().day > 10:
+        # the demo leaves last month's returns of a few LAs out, late from the 11th
+        assert ReminderKind.LATE_RETURN in kinds
     for reminder in reminders:
         assert "£" not in reminder.subject + reminder.body
-    lead = Reminder.objects.filter(recipient__email="lead.northeast@example.org").first()
-    client = client_for(lead.recipient)
-    assert escape(lead.subject) in client.get(LIST).text
-    assert client.get(reverse("engagement:reminder_detail", args=[lead.pk])).status_code == 200
     digest = Reminder.objects.filter(kind=ReminderKind.DIGEST).first()
-    assert client.get(reverse("engagement:reminder_detail", args=[digest.pk])).status_code == 404
+    pm = client_for(digest.recipient)
+    assert escape(digest.subject) in pm.get(LIST).text
+    assert pm.get(reverse("engagement:reminder_detail", args=[digest.pk])).status_code == 200
+    lead = client_for(User.objects.get(email="lead.northeast@example.org"))
+    assert lead.get(reverse("engagement:reminder_detail", args=[digest.pk])).status_code == 404
 
 
 def test_the_page_says_whose_reminders_it_lists(users):
