@@ -66,6 +66,15 @@ def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def link_if_any(name: str, *args, query: str = "", otherwise: str = "") -> str:
+    """A link to a page of another part of engagement, built in parallel with this one:
+    ``otherwise`` (or none) while that page does not exist."""
+    try:
+        return absolute(reverse(f"engagement:{name}", args=args) + query)
+    except NoReverseMatch:
+        return otherwise
+
+
 # -- late monthly returns -----------------------------------------------------------------
 
 
@@ -217,8 +226,8 @@ def milestones_past_forecast_due(*, today: datetime.date) -> list[Due]:
 
 def actions_past_due(*, today: datetime.date) -> list[Due]:
     """One reminder to the owner of each meeting action not done and past its due date, once
-    per due date (one query). Open actions are on their owner's home page, so it links
-    there."""
+    per due date (one query). It links to the action's status page (open actions are also
+    on their owner's home page)."""
     actions = (
         Action.objects.exclude(status=ActionStatus.DONE)
         .filter(due_date__lt=today, owner__in=people())
@@ -232,21 +241,17 @@ def actions_past_due(*, today: datetime.date) -> list[Due]:
             recipient=action.owner,
             occasion=f"action:{action.pk}:{action.due_date.isoformat()}",
             subject=f"Action past its due date ({action.due_date:%-d %B %Y})",
-            context={"action": action, "days": (today - action.due_date).days, "link": home},
+            context={
+                "action": action,
+                "days": (today - action.due_date).days,
+                "link": link_if_any("action_status", action.pk, otherwise=home),
+            },
         )
         for action in actions
     ]
 
 
 # -- the programme managers' weekly digest -------------------------------------------------
-
-
-def _link(name: str, query: str = "") -> str:
-    """A link to a page another part may not have yet (then none)."""
-    try:
-        return absolute(reverse(name) + query)
-    except NoReverseMatch:
-        return ""
 
 
 def lateness(*, today: datetime.date, manager: User) -> dict:
@@ -270,8 +275,8 @@ def lateness(*, today: datetime.date, manager: User) -> dict:
         "time": TimeEntry.objects.filter(status=TimeStatus.SUBMITTED).count(),
         "time_link": absolute(reverse("timesheets:approvals")),
         "support": SupportRequest.objects.filter(status=SupportStatus.DIAGNOSED).count(),
-        "support_link": _link("engagement:support_list"),
-        "actions_link": _link("engagement:action_list"),
+        "support_link": link_if_any("support_list", query="?status=diagnosed"),
+        "actions_link": link_if_any("action_list", query="?overdue=on"),
     }
 
 
