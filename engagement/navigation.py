@@ -1,6 +1,6 @@
-from core.navigation import NavItem  # noqa: F401 - each part adds its items below
+from core.navigation import NavItem
 
-from . import permissions as p  # noqa: F401
+from . import permissions as p
 
 # One "Engagement" entry in the service navigation; each part is an item of its
 # sub-navigation (group "Engagement"), in this order: Bids, Technical support, Meetings,
@@ -12,6 +12,14 @@ ITEMS: list = [
         "engagement:support_list",
         p.can_see_support,
         "/engagement/support/",
+        "Engagement",
+    ),
+    # reminders: everyone reads what was sent to them (a programme manager every reminder)
+    NavItem(
+        "Reminders",
+        "engagement:reminder_list",
+        p.can_see_reminders,
+        "/engagement/reminders/",
         "Engagement",
     ),
 ]

@@ -39,6 +39,10 @@ can_close_support = is_delivery_partner
 can_see_meetings = everyone_signed_in
 can_manage_meetings = is_delivery_partner
 
+# reminders: everyone reads what was sent to them; a programme manager reads every reminder
+can_see_reminders = everyone_signed_in
+can_see_all_reminders = is_programme_manager
+
 
 @rules.predicate
 def owns_action(user, action) -> bool:

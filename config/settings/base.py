@@ -165,6 +165,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@example.org")
+# where the tracker is reached: links in reminder e-mails start with it
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: with no broker configured, tasks run in-process (eagerly) so that the
 # embedded default needs no Redis. With CELERY_BROKER_URL they go to a real worker.
@@ -260,6 +262,23 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-draft-last-month": {
         "task": "reports.draft_last_month",
         "schedule": crontab(minute=0, hour=6, day_of_month=5),
+    },
+    # engagement reminders, each sent once per occasion (engagement.Reminder's unique key)
+    "engagement-remind-late-returns": {
+        "task": "engagement.remind_late_returns",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "engagement-remind-past-dates": {
+        "task": "engagement.remind_past_dates",
+        "schedule": crontab(minute=10, hour=7),
+    },
+    "engagement-send-digest": {
+        "task": "engagement.send_digest",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+    },
+    "engagement-remind-no-time": {
+        "task": "engagement.remind_no_time",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
     },
 }
 

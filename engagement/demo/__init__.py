@@ -10,7 +10,7 @@ def seed() -> None:
 
 def seed_activity() -> None:
     # after the other areas' activity (AREAS order): R3 time to draw down, RAID items and
-    # milestones for actions to point at, late returns and overdue items to remind about
+    # milestones for actions to point at, then the reminders that chase what is late
     support.seed()
     meetings.seed()
-    reminders.seed()
+    reminders.seed_activity()
