@@ -262,4 +262,5 @@ def test_the_scheduler_drafts_last_month_on_the_fifth_of_each_month():
     assert schedule.hour == {6} and schedule.minute == {0}
     from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker does first: discover the tasks
     assert "reports.draft_last_month" in app.tasks
