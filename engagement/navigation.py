@@ -6,3 +6,21 @@ from . import permissions as p  # noqa: F401
 # sub-navigation (group "Engagement"), in this order: Bids, Technical support, Meetings,
 # Actions, Reminders.
 ITEMS: list = []
+
+# meetings and actions
+ITEMS += [
+    NavItem(
+        "Meetings",
+        "engagement:meeting_list",
+        p.can_see_meetings,
+        "/engagement/meetings/",
+        "Engagement",
+    ),
+    NavItem(
+        "Actions",
+        "engagement:action_list",
+        p.can_see_meetings,
+        "/engagement/actions/",
+        "Engagement",
+    ),
+]

@@ -64,3 +64,13 @@ class ActionFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+
+
+# -- meetings and actions (part "meetings") --------------------------------------------
+
+
+def attended_meeting(*attendees, **fields) -> Meeting:
+    """A held meeting with these users among its attendees."""
+    meeting = MeetingFactory(**fields)
+    meeting.attendees.set(attendees)
+    return meeting
