@@ -9,3 +9,8 @@ def seed() -> None:
     support.seed()
     meetings.seed()
     reminders.seed()
+
+
+def seed_activity() -> None:
+    # the second pass: meetings link the RAID items insights seeds in its own second pass
+    meetings.seed_activity()

@@ -399,3 +399,36 @@ def test_list_and_detail_pages_keep_their_query_count_as_the_log_grows(role, use
     _grow(users, north_east, 12)
     many = [_queries(client, url) for url in urls]
     assert few == many
+
+
+# -- linked actions on the RAID item and milestone pages --------------------------------
+
+
+def test_linked_meeting_actions_show_on_the_risk_and_milestone_pages(users, north_east):
+    consultant, lead = users["consultant"], users["lead"]
+    risk = raid(north_east, consultant)
+    goal = milestone(north_east, "North East hub live")
+    meeting = MeetingFactory(kind=MeetingKind.STEERING_GROUP, cluster=north_east)
+    services.add_action(
+        meeting=meeting,
+        by=consultant,
+        description="Recruit two enquiry officers",
+        owner=lead,
+        due_date=days(10),
+        raid_item=risk,
+    )
+    services.add_action(
+        meeting=meeting,
+        by=consultant,
+        description="Book the launch event",
+        owner=consultant,
+        due_date=days(10),
+        milestone=goal,
+    )
+    page = client_for(consultant).get(f"/insights/raid/{risk.pk}/").content.decode()
+    assert "Actions from meetings" in page and "Recruit two enquiry officers" in page
+    page = client_for(lead).get(f"/programme/milestones/{goal.pk}/").content.decode()
+    # the lead sees the milestone but not an action they do not own
+    assert "Actions from meetings" in page and "Book the launch event" not in page
+    page = client_for(consultant).get(f"/programme/milestones/{goal.pk}/").content.decode()
+    assert "Book the launch event" in page
