@@ -28,7 +28,10 @@ def possible_owners(meeting: Meeting | None = None):
         who |= Q(role=Role.CLUSTER_LEAD, cluster_id=meeting.cluster_id)
     else:
         who |= Q(role=Role.CLUSTER_LEAD)
-    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name", "email")
+    # an API token's service account is not a person who can own an action
+    return User.objects.filter(who, is_active=True, api_token__isnull=True).order_by(
+        "first_name", "last_name", "email"
+    )
 
 
 class MeetingForm(forms.ModelForm):
@@ -76,9 +79,9 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = clusters
         self.fields["cluster"].empty_label = "Programme-wide"
-        self.fields["attendees"].queryset = User.objects.filter(is_active=True).order_by(
-            "role", "first_name", "last_name", "email"
-        )
+        self.fields["attendees"].queryset = User.objects.filter(
+            is_active=True, api_token__isnull=True
+        ).order_by("role", "first_name", "last_name", "email")
         self.fields["attendees"].label_from_instance = lambda u: f"{u} ({u.get_role_display()})"
 
 

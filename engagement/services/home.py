@@ -19,8 +19,12 @@ def record_look(*, user, now: datetime.datetime | None = None) -> datetime.datet
     ``previous`` moves on only when the last look was more than ``PAUSE`` ago, so the
     changes stay on the page while the user reloads it."""
     now = now or timezone.now()
-    LastLook.objects.get_or_create(user=user, defaults={"latest": now})
-    look = LastLook.objects.select_for_update().get(user=user)
+    look = LastLook.objects.select_for_update().filter(user=user).first()
+    if look is None:
+        # two first looks at once: the second insert is ignored, not an error; one query
+        # either way, so the home page costs the same on the first visit and every other
+        LastLook.objects.bulk_create([LastLook(user=user, latest=now)], ignore_conflicts=True)
+        return None
     if now - look.latest > PAUSE:
         look.previous = look.latest
     look.latest = max(look.latest, now)

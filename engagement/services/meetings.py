@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import is_delivery_partner
 from engagement.models import Action, ActionStatus, Meeting, MeetingStatus
 
@@ -49,8 +49,8 @@ def save_meeting(*, meeting: Meeting, attendees, by) -> Meeting:
 def can_own(owner, meeting: Meeting) -> bool:
     """Delivery-partner staff own any action; a cluster lead those of programme-wide
     meetings and of their own cluster's."""
-    if not owner.is_active:
-        return False
+    if not owner.is_active or User.objects.filter(pk=owner.pk, api_token__isnull=False).exists():
+        return False  # a deactivated person or an API token's service account
     if owner.role in (Role.PROGRAMME_MANAGER, Role.CONSULTANT):
         return True
     return owner.role == Role.CLUSTER_LEAD and meeting.cluster_id in (None, owner.cluster_id)

@@ -236,9 +236,33 @@ def _queries(user) -> int:
 @pytest.mark.parametrize("role", ROLES)
 def test_the_home_page_keeps_its_query_count_as_data_grows(role, users, north_east, other_cluster):
     user = users[role]
-    _queries(user)  # the first look creates the user's LastLook
     _grow(users, north_east, other_cluster, 1)
     few = _queries(user)
     _grow(users, north_east, other_cluster, 12)
     many = _queries(user)
     assert few == many
+
+
+def test_dfe_sees_changes_only_to_risks_escalated_to_them(users, north_east):
+    consultant = users["consultant"]
+    raid(north_east, consultant, "Not escalated", by=consultant)
+    escalated = raid(north_east, consultant, "Escalated to DfE", by=consultant)
+    RaidItem.objects.filter(pk=escalated.pk).update(escalated_on=TODAY, escalation_reason="x")
+    changed = panel(home(users["dfe"]), "What changed since you last looked")
+    assert "Escalated to DfE" in changed and "Not escalated" not in changed
+
+
+def test_a_bids_changes_show_to_its_lead_without_money(users, north_east, other_cluster):
+    from decimal import Decimal
+
+    from engagement.models import Bid
+
+    for cluster in (north_east, other_cluster):
+        bid = Bid(
+            cluster=cluster, grant_amount=Decimal("1234567"), outcome="funded", outcome_on=TODAY
+        )
+        bid._history_user = users["pm"]
+        bid.save()
+    changed = panel(home(users["lead"]), "What changed since you last looked")
+    assert "Bid: North East" in changed and "Foster4" not in changed
+    assert "1234567" not in changed and "1,234,567" not in changed and "£" not in changed
