@@ -133,7 +133,9 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 
 def _backdate(obj, day: datetime.date, hour: int = 10) -> None:
-    """Date the latest history record of ``obj`` to when it happened in the story."""
+    """Date the latest history record of ``obj`` to when it happened in the story (never
+    later than yesterday: what is today or ahead was logged beforehand)."""
+    day = min(day, timezone.localdate() - datetime.timedelta(days=1))
     record = obj.history.order_by("-history_id").first()
     type(record).objects.filter(pk=record.pk).update(history_date=_at(day, hour))
 
@@ -193,7 +195,7 @@ def _meeting(
         decisions=decisions if status == MeetingStatus.HELD else "",
     )
     save_meeting(meeting=meeting, attendees=[a for a in attendees if a], by=by)
-    _backdate(meeting, min(held_on, today), 16)
+    _backdate(meeting, held_on, 16)
     return meeting
 
 
@@ -225,7 +227,7 @@ def _action(meeting, rng, today, *, description, owner, by, raid_item=None, mile
         action.status = ActionStatus.IN_PROGRESS
         action._history_user = owner
         action.save()
-        _backdate(action, min(today, meeting.held_on + datetime.timedelta(days=3)), 12)
+        _backdate(action, meeting.held_on + datetime.timedelta(days=3), 12)
     return action
 
 
@@ -255,6 +257,7 @@ def _dfe_check_ins(people, today, known) -> None:
             meeting.notes = meeting.decisions = ""
             meeting._history_user = people["pm"]
             meeting.save()
+            _backdate(meeting, held_on - datetime.timedelta(days=2), 9)
             continue
         if meeting.status == MeetingStatus.HELD and week % 2 == 0:
             _action(

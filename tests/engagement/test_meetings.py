@@ -432,3 +432,29 @@ def test_linked_meeting_actions_show_on_the_risk_and_milestone_pages(users, nort
     assert "Actions from meetings" in page and "Book the launch event" not in page
     page = client_for(consultant).get(f"/programme/milestones/{goal.pk}/").content.decode()
     assert "Book the launch event" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "columns"),
+    [
+        ("/engagement/meetings/", ["held_on", "meeting", "kind", "cluster", "status"]),
+        ("/engagement/actions/", ["description", "owner", "due_date", "status", "meeting"]),
+    ],
+)
+def test_lists_sort_by_each_column_and_page(url, columns, users, log):
+    client = client_for(users["pm"])
+    for column in columns:
+        for sort in (column, f"-{column}"):
+            assert client.get(f"{url}?sort={sort}").status_code == 200, sort
+            assert client.get(f"{url}?sort={sort}&format=csv").status_code == 200, sort
+    for _ in range(30):
+        ActionFactory(meeting=log["board"], owner=users["pm"])
+    MeetingFactory.create_batch(30)
+    page = client.get(f"{url}?page=2").content.decode()
+    assert "govuk-pagination" in page
+
+
+def test_an_empty_log_says_so(users):
+    client = client_for(users["dfe"])
+    assert "No meetings match." in client.get("/engagement/meetings/").content.decode()
+    assert "No actions match." in client.get("/engagement/actions/").content.decode()
