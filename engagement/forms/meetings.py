@@ -187,6 +187,11 @@ class ActionTable(GovukTable):
         empty_text = "No actions match."
 
     def render_description(self, record):
+        from engagement.permissions import can_update_action
+
+        request = getattr(self, "request", None)
+        if request is None or not can_update_action(request.user, record):
+            return record.description
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
             reverse("engagement:action_status", args=[record.pk]),

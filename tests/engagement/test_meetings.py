@@ -458,3 +458,10 @@ def test_an_empty_log_says_so(users):
     client = client_for(users["dfe"])
     assert "No meetings match." in client.get("/engagement/meetings/").content.decode()
     assert "No actions match." in client.get("/engagement/actions/").content.decode()
+
+
+def test_only_those_who_may_update_an_action_get_a_link_to_do_it(users, log):
+    url = f"/engagement/actions/{log['lead_action'].pk}/"
+    assert url not in client_for(users["dfe"]).get("/engagement/actions/").content.decode()
+    assert url in client_for(users["lead"]).get("/engagement/actions/").content.decode()
+    assert url in client_for(users["consultant"]).get("/engagement/actions/").content.decode()
