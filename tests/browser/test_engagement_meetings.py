@@ -75,6 +75,9 @@ def test_a_consultant_logs_a_meeting_and_the_lead_marks_their_action_done(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Action updated.")
     assert_accessible(page)
     page.goto(f"{live_server.url}/")
-    expect(page.locator("body")).to_be_visible()
     expect(page.locator("h2#your-actions ~ ul").first).not_to_contain_text(ACTION)
+    # the lead's own actions, done ones included when asked for
+    page.goto(f"{live_server.url}/engagement/actions/?status=done")
+    expect(page.locator("table")).to_contain_text(ACTION)
+    assert_accessible(page)
     context.close()
