@@ -35,19 +35,16 @@ def _reads_all(user) -> bool:
 
 
 def meetings_for_user(user) -> QuerySet:
-    """The meetings a user may see, each with its number of open actions (one query)."""
+    """The meetings a user may see, each with its number of open actions that the user may
+    see (a cluster lead: their own) (one query)."""
     meetings = Meeting.objects.select_related("cluster")
+    actions = Action.objects.filter(meeting=OuterRef("pk"), status__in=OPEN)
     if is_cluster_lead(user):
         meetings = meetings.filter(attendees=user)
+        actions = actions.filter(owner=user)
     elif not _reads_all(user):
         return meetings.none()
-    open_actions = (
-        Action.objects.filter(meeting=OuterRef("pk"), status__in=OPEN)
-        .order_by()
-        .values("meeting")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    open_actions = actions.order_by().values("meeting").annotate(n=Count("pk")).values("n")
     return meetings.annotate(
         open_action_count=Coalesce(Subquery(open_actions, output_field=IntegerField()), 0)
     )

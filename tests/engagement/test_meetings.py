@@ -255,6 +255,7 @@ def test_a_lead_sees_only_the_meetings_they_attended_and_the_actions_they_own(us
     client = client_for(users["lead"])
     meetings = _csv(client.get("/engagement/meetings/?format=csv"))
     assert [m["Meeting"] for m in meetings] == ["Cluster steering group"]
+    assert meetings[0]["Open actions"] == "1"  # theirs, not the consultant's
     actions = {a["Action"] for a in _csv(client.get("/engagement/actions/?format=csv"))}
     assert actions == {"Lead action", "Board action for the lead"}
     page = client.get(f"/engagement/meetings/{log['attended'].pk}/").content.decode()
