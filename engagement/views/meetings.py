@@ -175,7 +175,12 @@ def action_status(request, pk):
         success_url=back,
         success_message="Action updated.",
         template="engagement/meetings/action_status.html",
-        context={"action": action, "submit_label": "Save the status"},
+        context={
+            "action": action,
+            "history": history_rows(action),
+            "history_title": "History of the action",
+            "submit_label": "Save the status",
+        },
     )
 
 
