@@ -9,8 +9,9 @@ def seed() -> None:
 
 
 def seed_activity() -> None:
-    # after the other areas' activity (AREAS order): R3 time to draw down, RAID items and
-    # milestones for actions to point at, then the reminders that chase what is late
+    # after the other areas' activity (AREAS order): R3 time to draw down, the RAID items
+    # (insights' second pass) and milestones for actions to point at, then the reminders
+    # that chase what is late
     support.seed()
-    meetings.seed()
+    meetings.seed_activity()
     reminders.seed_activity()

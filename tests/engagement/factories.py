@@ -115,3 +115,13 @@ def support_request_through(
     if status == "approved":
         return request
     return services.close(request_id=request.pk, by=pm, outcome="Agreement signed by all.")
+
+
+# -- meetings and actions (part "meetings") --------------------------------------------
+
+
+def attended_meeting(*attendees, **fields) -> Meeting:
+    """A held meeting with these users among its attendees."""
+    meeting = MeetingFactory(**fields)
+    meeting.attendees.set(attendees)
+    return meeting
