@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum, Window
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import (
@@ -17,22 +17,15 @@ from accounts.permissions import (
     is_dfe_reader,
     is_programme_manager,
 )
-from engagement.models import Bid, SupportRequest
+from engagement.selectors.bids import bids_for_user
 from engagement.selectors.meetings import actions_for_user, meetings_for_user
+from engagement.selectors.support import support_for_user
 
 # how many rows each list shows before "and N more"
 CAP = 5
 SOON = datetime.timedelta(days=14)
 # what "since you last looked" means the first time
 FIRST_LOOK = datetime.timedelta(days=14)
-
-
-def _url(name: str, *args) -> str | None:
-    """A link when the page exists (the engagement parts are built side by side)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _capped(queryset: QuerySet, limit: int = CAP) -> tuple[list, int]:
@@ -148,23 +141,18 @@ def _sources(user) -> list[Source]:
             lambda r: reverse("engagement:action_status", args=[r.pk]),
         ),
     ]
-    bids, support = (
-        Bid.objects.select_related("cluster"),
-        SupportRequest.objects.select_related("cluster"),
-    )
-    if lead:
-        bids, support = (
-            bids.filter(cluster_id=user.cluster_id),
-            support.filter(cluster_id=user.cluster_id),
-        )
+    # the parts' own scopes (a lead: their own cluster's)
+    bids, support = bids_for_user(user), support_for_user(user)
     if lead or reads_all:
         # names only: a bid's grant amount is never shown here
-        sources.append(Source("Bids", bids, lambda r: _url("engagement:bid_detail", r.pk)))
+        sources.append(
+            Source("Bids", bids, lambda r: reverse("engagement:bid_detail", args=[r.pk]))
+        )
         sources.append(
             Source(
                 "Technical support requests",
                 support,
-                lambda r: _url("engagement:support_detail", r.pk),
+                lambda r: reverse("engagement:support_detail", args=[r.pk]),
             )
         )
     if lead and has_data_access(user):

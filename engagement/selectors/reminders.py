@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import Role, User
 from clusters.models import LocalAuthority
@@ -66,13 +66,9 @@ def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def link_if_any(name: str, *args, query: str = "", otherwise: str = "") -> str:
-    """A link to a page of another part of engagement, built in parallel with this one:
-    ``otherwise`` (or none) while that page does not exist."""
-    try:
-        return absolute(reverse(f"engagement:{name}", args=args) + query)
-    except NoReverseMatch:
-        return otherwise
+def link(name: str, *args, query: str = "") -> str:
+    """A link to an engagement page, for an e-mail."""
+    return absolute(reverse(f"engagement:{name}", args=args) + query)
 
 
 # -- late monthly returns -----------------------------------------------------------------
@@ -234,7 +230,6 @@ def actions_past_due(*, today: datetime.date) -> list[Due]:
         .select_related("owner", "meeting")
         .order_by("due_date", "pk")
     )
-    home = absolute(reverse("core:home"))
     return [
         Due(
             kind=ReminderKind.ACTION_DUE,
@@ -244,7 +239,7 @@ def actions_past_due(*, today: datetime.date) -> list[Due]:
             context={
                 "action": action,
                 "days": (today - action.due_date).days,
-                "link": link_if_any("action_status", action.pk, otherwise=home),
+                "link": link("action_status", action.pk),
             },
         )
         for action in actions
@@ -275,8 +270,8 @@ def lateness(*, today: datetime.date, manager: User) -> dict:
         "time": TimeEntry.objects.filter(status=TimeStatus.SUBMITTED).count(),
         "time_link": absolute(reverse("timesheets:approvals")),
         "support": SupportRequest.objects.filter(status=SupportStatus.DIAGNOSED).count(),
-        "support_link": link_if_any("support_list", query="?status=diagnosed"),
-        "actions_link": link_if_any("action_list", query="?overdue=on"),
+        "support_link": link("support_list", query="?status=diagnosed"),
+        "actions_link": link("action_list", query="?overdue=on"),
     }
 
 
