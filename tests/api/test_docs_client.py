@@ -14,7 +14,7 @@ from pipeline.models import MonthlyReturn, ReturnStatus
 from tests.factories import authorities
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def script() -> str:

@@ -18,7 +18,7 @@ from pipeline.services import create_batch, save_return
 from pipeline.services.returns import ReturnCounts
 from tests.factories import authorities
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # the same schema /api/schema/ serves (a test below checks they are equal)
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)

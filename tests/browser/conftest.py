@@ -89,3 +89,23 @@ def sign_in(page, live_server, email, password):
         "() => !location.pathname.startsWith('/account/sign-in/')"
         " || document.querySelector('.govuk-error-summary')"
     )
+
+
+DEMO_PASSWORD = "fostering-demo"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo programme, as `make run` seeds it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+def signed_in(browser, live_server, email, password=DEMO_PASSWORD):
+    """A browser context of its own (so several people can be signed in at once) and its
+    page, signed in as ``email``; close the context when done."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server, email, password)
+    return context, page

@@ -3,7 +3,6 @@ its message), sees it on the comparison of the wave-2 bids, and opens a bid; Fos
 sees only Foster4's bid, with its grant. Every page visited is checked with axe."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -14,11 +13,6 @@ pytestmark = [
 ]
 
 DEMO = "fostering-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_a_criterion_is_added_and_compared_and_a_lead_sees_only_their_bid(

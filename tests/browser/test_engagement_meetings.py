@@ -3,10 +3,9 @@ steering group with an action owned by the North East lead; the lead finds it on
 page and marks it done. Every page visited is checked with axe."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,25 +16,13 @@ DEMO = "fostering-demo"
 ACTION = "Share the agreed enquiry script with every member LA"
 
 
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-
-
-def _as(browser, live_server, email):
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, live_server, email, DEMO)
-    return context, page
-
-
 def test_a_consultant_logs_a_meeting_and_the_lead_marks_their_action_done(
     browser, live_server, demo
 ):
     from django.utils import timezone
 
     today = timezone.localdate().isoformat()
-    context, page = _as(browser, live_server, "consultant@example.org")
+    context, page = signed_in(browser, live_server, "consultant@example.org")
     page.goto(f"{live_server.url}/engagement/meetings/")
     assert_accessible(page)
     page.get_by_role("link", name="Log a meeting").click()
@@ -63,7 +50,7 @@ def test_a_consultant_logs_a_meeting_and_the_lead_marks_their_action_done(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Action added.")
     context.close()
 
-    context, page = _as(browser, live_server, "lead.northeast@example.org")
+    context, page = signed_in(browser, live_server, "lead.northeast@example.org")
     page.goto(f"{live_server.url}/")
     actions = page.locator("h2#your-actions + p + ul")
     expect(actions).to_contain_text(ACTION)

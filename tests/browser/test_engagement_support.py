@@ -7,11 +7,10 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,18 +19,6 @@ pytestmark = [
 
 DEMO = "fostering-demo"
 WHAT = "Match enquiries across the LAs' case management systems"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-
-
-def _as(browser, live_server, email):
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, live_server, email, DEMO)
-    return context, page
 
 
 def _free_days(email: str, n: int) -> list[datetime.date]:
@@ -51,7 +38,7 @@ def test_a_north_east_request_is_diagnosed_approved_and_drawn_down(browser, live
     needed = (timezone.localdate() + datetime.timedelta(days=45)).isoformat()
 
     # the North East lead raises a request
-    lead, page = _as(browser, live_server, "lead.northeast@example.org")
+    lead, page = signed_in(browser, live_server, "lead.northeast@example.org")
     page.goto(f"{live_server.url}/engagement/support/")
     assert_accessible(page)
     page.get_by_role("link", name="Request technical support").click()
@@ -69,7 +56,7 @@ def test_a_north_east_request_is_diagnosed_approved_and_drawn_down(browser, live
     assert_accessible(page)
 
     # a consultant diagnoses it
-    consultant, page = _as(browser, live_server, "consultant@example.org")
+    consultant, page = signed_in(browser, live_server, "consultant@example.org")
     page.goto(request_url)
     page.get_by_role("link", name="Diagnose and propose days").click()
     assert_accessible(page)
@@ -79,9 +66,10 @@ def test_a_north_east_request_is_diagnosed_approved_and_drawn_down(browser, live
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Diagnosed")
 
     # the programme manager approves 3 days
-    pm, page = _as(browser, live_server, "pm@example.org")
+    pm, page = signed_in(browser, live_server, "pm@example.org")
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name=re.compile(reference)).click()
+    # on the home page it waits for approval (and shows under what changed as well)
+    page.get_by_role("link", name=re.compile(reference)).first.click()
     page.get_by_role("link", name="Approve days").click()
     assert_accessible(page)
     expect(page.get_by_label("Days approved")).to_have_value("3.00")

@@ -4,10 +4,9 @@ another cluster's risk; every role finds a published lesson by a word in its bod
 visited is checked with axe."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,18 +15,6 @@ pytestmark = [
 
 DEMO = "fostering-demo"
 TITLE = "Hub website down in a campaign week"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-
-
-def _as(browser, live_server, email):
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, live_server, email, DEMO)
-    return context, page
 
 
 def test_a_north_east_risk_is_logged_escalated_and_read_by_dfe_and_the_lead(
@@ -40,7 +27,7 @@ def test_a_north_east_risk_is_logged_escalated_and_read_by_dfe_and_the_lead(
     from insights.models import RaidItem
 
     review = (timezone.localdate() + timedelta(days=30)).isoformat()
-    context, page = _as(browser, live_server, "consultant@example.org")
+    context, page = signed_in(browser, live_server, "consultant@example.org")
     page.goto(f"{live_server.url}/insights/raid/")
     assert_accessible(page)
     page.get_by_role("link", name="Log a risk, issue, assumption or dependency").click()
@@ -83,7 +70,7 @@ def test_a_north_east_risk_is_logged_escalated_and_read_by_dfe_and_the_lead(
     item = RaidItem.objects.get(title=TITLE)
     context.close()
 
-    context, page = _as(browser, live_server, "dfe@example.org")
+    context, page = signed_in(browser, live_server, "dfe@example.org")
     page.goto(f"{live_server.url}/insights/raid/?escalated=on&cluster={item.cluster_id}")
     assert_accessible(page)
     page.get_by_role("link", name=TITLE).click()
@@ -94,7 +81,7 @@ def test_a_north_east_risk_is_logged_escalated_and_read_by_dfe_and_the_lead(
     context.close()
 
     other = RaidItem.objects.filter(cluster__slug="foster4").first()
-    context, page = _as(browser, live_server, "lead.northeast@example.org")
+    context, page = signed_in(browser, live_server, "lead.northeast@example.org")
     page.goto(f"{live_server.url}/insights/raid/?sort=-item")
     assert_accessible(page)
     main = page.locator("main")
@@ -125,7 +112,7 @@ LESSON = "Mockingbird hub homes found through existing carers' networks"
 def test_every_role_finds_a_published_lesson_by_a_word_in_its_body(
     browser, live_server, demo, email
 ):
-    context, page = _as(browser, live_server, email)
+    context, page = signed_in(browser, live_server, email)
     page.goto(f"{live_server.url}/insights/learning/")
     assert_accessible(page)
     page.get_by_role("link", name="Search", exact=True).first.click()
@@ -145,7 +132,7 @@ def test_the_learning_and_risk_pages_are_accessible(browser, live_server, demo):
     from insights.models import LearningEvent
 
     event = LearningEvent.objects.exclude(attendances=None).first()
-    context, page = _as(browser, live_server, "pm@example.org")
+    context, page = signed_in(browser, live_server, "pm@example.org")
     for path in [
         "/",
         "/insights/raid/heat-map/",

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -10,11 +9,6 @@ pytestmark = [
 ]
 
 DEMO = "fostering-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_the_programme_manager_builds_summarises_and_issues_a_report(page, live_server, demo):

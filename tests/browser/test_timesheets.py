@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,11 +17,6 @@ pytestmark = [
 ]
 
 DEMO = "fostering-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
 
 
 def _first_blank_row() -> int:
