@@ -14,13 +14,8 @@ def history_rows(instance, limit: int = 25) -> list[dict]:
             : limit + 1
         ]
     )
-    return rows_from_records(records, type(instance), limit)
-
-
-def rows_from_records(records: list, model, limit: int = 25) -> list[dict]:
-    """Rows for one object's history records (newest first). Each record is compared with
-    the one after it; the last is shown as it was recorded (its creation, usually)."""
-    rows = diff_rows(records, model, limit)
+    # each record is compared with the one after it; the last is shown as it was recorded
+    rows = diff_rows(records, type(instance), limit)
     name_values(rows)
     return rows
 

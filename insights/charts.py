@@ -2,22 +2,19 @@
 in a server) drawn as SVG with real text. Each cell shows its count and its band in words,
 so colour is never the only signal; the page puts the same counts in a table beside it."""
 
-import base64
-import io
-
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from reports.charts import ORANGE, PLUM, TEAL, figure_svg
 
 from .models import IMPACT, LIKELIHOOD
 
 # Analysis Function palette: plum, orange and teal, each with the text colour that keeps
 # at least 4.5:1 contrast on it.
 BAND_COLOURS = {
-    "High": ("#801650", "#FFFFFF"),
-    "Medium": ("#F46A25", "#0B0C0C"),
-    "Low": ("#28A197", "#0B0C0C"),
+    "High": (PLUM, "#FFFFFF"),
+    "Medium": (ORANGE, "#0B0C0C"),
+    "Low": (TEAL, "#0B0C0C"),
 }
 
 
@@ -30,7 +27,6 @@ def heat_map_svg(heat: dict) -> str:
     """The 5x5 grid (impact across, likelihood up) for the counts from
     ``insights.selectors.heat_map``."""
     figure = Figure(figsize=(7, 5.6))
-    FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     for row in heat["rows"]:
         for cell in row["cells"]:
@@ -68,12 +64,4 @@ def heat_map_svg(heat: dict) -> str:
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    out = io.StringIO()
-    # a fixed hash salt and no date: the same counts draw the same SVG
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "heat-map"}):
-        figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return out.getvalue()
-
-
-def data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return figure_svg(figure)

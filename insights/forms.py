@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from accounts.models import Role, User
+from accounts.models import DELIVERY_PARTNER_ROLES, Role, User
 from clusters.models import Cluster, LocalAuthority
 from clusters.models import Stage as ClusterStage
 from core.forms import GovukDateInput
@@ -22,7 +22,7 @@ from .models import (
 
 def possible_owners(cluster=None):
     """The delivery partner's team and, for a cluster's item, that cluster's leads."""
-    who = Q(role__in=[Role.PROGRAMME_MANAGER, Role.CONSULTANT])
+    who = Q(role__in=DELIVERY_PARTNER_ROLES)
     if cluster is not None:
         who |= Q(role=Role.CLUSTER_LEAD, cluster=cluster)
     else:
@@ -222,7 +222,7 @@ class LessonForm(forms.ModelForm):
         else:
             self.fields["source_clusters"].queryset = Cluster.objects.order_by("name")
         if self.instance.pk:
-            self.initial["themes"] = list(self.instance.themes.values_list("theme", flat=True))
+            self.initial["themes"] = [t.theme for t in self.instance.themes.all()]
             if "source_clusters" in self.fields:
                 self.initial["source_clusters"] = list(self.instance.source_clusters.all())
 

@@ -44,7 +44,6 @@ from .models import (
     Lesson,
     LessonKind,
     LessonStatus,
-    LessonTheme,
     MitigationAction,
     RaidItem,
     score_band,
@@ -163,18 +162,6 @@ def _top_candidates(items: QuerySet | None) -> QuerySet:
     return base.filter(kind__in=[Kind.RISK, Kind.ISSUE], status__in=LIVE_STATUSES)
 
 
-def top_risks_and_issues(*, cluster=None, limit: int = 5, items: QuerySet | None = None):
-    """The highest-scoring live risks and issues of a cluster, or programme-wide ones when
-    ``cluster`` is None, each with ``mitigation`` (response and open actions) (two queries)."""
-    candidates = _top_candidates(items)
-    if cluster is None:
-        candidates = candidates.filter(cluster__isnull=True)
-    else:
-        candidates = candidates.filter(cluster_id=cluster.pk)
-    top = candidates.select_related("cluster", "owner").prefetch_related(_OPEN_ACTIONS)
-    return _with_mitigations(list(top.order_by(*_TOP_ORDER)[:limit]))
-
-
 def top_risks_and_issues_by_cluster(
     *, limit: int = 5, items: QuerySet | None = None
 ) -> dict[int | None, list[RaidItem]]:
@@ -275,7 +262,7 @@ def lessons_for_user(user) -> QuerySet:
 def with_tags(lessons: QuerySet) -> QuerySet:
     """Lessons with their themes and source clusters (two more queries, whatever the rows)."""
     return lessons.prefetch_related(
-        Prefetch("themes", queryset=LessonTheme.objects.order_by("theme")),
+        "themes",  # in theme order (LessonTheme's ordering)
         "source_clusters",
     )
 
@@ -409,19 +396,6 @@ def _text_match(fields: list[str], terms: list[str]) -> Q:
     return match
 
 
-LESSON_TEXT = ["title", "what_happened", "what_learned", "recommendation"]
-RAID_TEXT = [
-    "title",
-    "description",
-    "cause",
-    "event",
-    "effect",
-    "escalation_reason",
-    "dfe_decision",
-    "closure_note",
-]
-
-
 def _ranked(queryset: QuerySet, weighted: list[tuple[list[str], str]], query: str) -> QuerySet:
     """Full-text match and rank on PostgreSQL; every-word-appears on other databases."""
     if connection.vendor == "postgresql":
@@ -471,7 +445,6 @@ def search(
 ) -> list[SearchResult]:
     """Lessons and RAID items the user may see matching ``query``, best first, filtered by
     theme (lessons only: RAID items have no theme), cluster and type (three queries)."""
-    from django.urls import reverse
 
     query = query.strip()
     if not query:
@@ -498,7 +471,7 @@ def search(
                     log="learning",
                     kind_label=lesson.get_kind_display(),
                     title=lesson.title,
-                    url=reverse("insights:lesson_detail", args=[lesson.pk]),
+                    url=lesson.get_absolute_url(),
                     where=", ".join(c.name for c in lesson.source_clusters.all())
                     or "Programme-wide",
                     excerpt=_excerpt(
@@ -530,7 +503,7 @@ def search(
                     log="raid",
                     kind_label=item.get_kind_display(),
                     title=str(item),
-                    url=reverse("insights:raid_detail", args=[item.pk]),
+                    url=item.get_absolute_url(),
                     where=item.cluster.name if item.cluster else "Programme-wide",
                     excerpt=_excerpt(
                         [item.description, item.event, item.cause, item.effect], terms

@@ -47,7 +47,7 @@ def _check_owner(owner, cluster, field: str) -> None:
     """An owner is on the delivery partner's team or leads the item's cluster."""
     if owner is None:
         raise ValidationError({field: "Choose who owns this."})
-    if owner.role in (Role.PROGRAMME_MANAGER, Role.CONSULTANT):
+    if owner.is_delivery_partner:
         return
     if owner.role == Role.CLUSTER_LEAD and cluster is not None and owner.cluster_id == cluster.pk:
         return

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from core.tables import NUMERIC, GovukTable
 
 from .models import LearningEvent, Lesson, RaidItem
+from .selectors import theme_labels
 from .templatetags.insights_tags import band_tag
 
 
@@ -83,7 +84,7 @@ class LessonTable(GovukTable):
         empty_text = "No entries match."
 
     def render_themes(self, record):
-        return ", ".join(t.get_theme_display() for t in record.themes.all())
+        return theme_labels(record)
 
     def value_themes(self, record):
         return self.render_themes(record)

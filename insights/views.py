@@ -13,6 +13,7 @@ from accounts.permissions import is_cluster_lead, is_dfe_reader
 from clusters.selectors import clusters_for_user
 from core.history import history_rows
 from core.views import FilteredTableView, form_view
+from reports.render import svg_data_uri
 
 from . import charts, permissions, selectors, services
 from .filters import (
@@ -90,7 +91,7 @@ def raid_heat_map(request):
         "insights/heat_map.html",
         {
             "heat": heat,
-            "chart": charts.data_uri(charts.heat_map_svg(heat)),
+            "chart": svg_data_uri(charts.heat_map_svg(heat)),
             "filter": scope,
             "escalated_only": is_dfe_reader(request.user),
         },

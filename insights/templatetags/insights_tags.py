@@ -27,8 +27,3 @@ def raid_status_tag(status):
         _STATUS_COLOUR[Status(status)],
         Status(status).label,
     )
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key)
