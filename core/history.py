@@ -72,3 +72,11 @@ def _display(field, value, found):
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     return value
+
+
+def changed_by(instance, by, reason: str = "") -> None:
+    """Record who makes the next save of ``instance`` (and why) in its history, inside or
+    outside a request."""
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason

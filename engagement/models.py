@@ -404,10 +404,6 @@ class Action(models.Model):
     def __str__(self):
         return self.description
 
-    @property
-    def is_open(self) -> bool:
-        return self.status != ActionStatus.DONE
-
 
 # -- reminders and the home page --------------------------------------------------------
 

@@ -1,4 +1,4 @@
-from .views import bids, home, meetings, reminders, support
+from .views import bids, meetings, reminders, support
 
 app_name = "engagement"
 # each part lists its own routes, so the parts grow without touching one shared list
@@ -7,5 +7,4 @@ urlpatterns = [
     *support.urlpatterns,
     *meetings.urlpatterns,
     *reminders.urlpatterns,
-    *home.urlpatterns,
 ]

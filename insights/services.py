@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from core.history import changed_by
 
 from .models import (
     Adoption,
@@ -25,13 +26,6 @@ from .models import (
     Status,
     Theme,
 )
-
-
-def _by(instance, by, reason: str = "") -> None:
-    """Record who made the change (and why) in the history, inside or outside a request."""
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
 
 
 def _locked(item: RaidItem) -> RaidItem:
@@ -88,7 +82,7 @@ def save_item(*, item: RaidItem, by) -> RaidItem:
         raise ValidationError({"status": "Close an item with “Close”, which checks its actions."})
     _check_owner(item.owner if item.owner_id else None, item.cluster, "owner")
     item.full_clean()
-    _by(item, by)
+    changed_by(item, by)
     item.save()
     return item
 
@@ -119,7 +113,7 @@ def add_action(
         item=item, description=description.strip(), owner=owner, due_date=due_date
     )
     action.full_clean()
-    _by(action, by)
+    changed_by(action, by)
     action.save()
     return action
 
@@ -136,7 +130,7 @@ def complete_action(
     done_on = done_on or timezone.localdate()
     _not_future(done_on, "done_on", "The date it was done")
     action.done_on = done_on
-    _by(action, by)
+    changed_by(action, by)
     action.save()
     return action
 
@@ -157,7 +151,7 @@ def escalate(*, item: RaidItem, reason: str, by, escalated_on: datetime.date | N
     item.escalated_on = escalated_on
     item.escalation_reason = reason.strip()
     item.full_clean()
-    _by(item, by, "Escalated to DfE")
+    changed_by(item, by, "Escalated to DfE")
     item.save()
     return item
 
@@ -182,7 +176,7 @@ def record_dfe_decision(
     item.dfe_decision = decision.strip()
     item.dfe_decision_on = decided_on
     item.full_clean()
-    _by(item, by, "DfE's decision recorded")
+    changed_by(item, by, "DfE's decision recorded")
     item.save()
     return item
 
@@ -208,7 +202,7 @@ def become_issue(
     item.description = what_happened.strip()
     item.likelihood = 5
     item.full_clean()
-    _by(item, by, "The risk became an issue")
+    changed_by(item, by, "The risk became an issue")
     item.save()
     return item
 
@@ -238,7 +232,7 @@ def close_item(
     item.closed_on = closed_on
     item.closure_note = note.strip()
     item.full_clean()
-    _by(item, by, "Closed")
+    changed_by(item, by, "Closed")
     item.save()
     return item
 
@@ -255,7 +249,7 @@ def reopen_item(*, item: RaidItem, reason: str, by) -> RaidItem:
     item.closed_on = None
     item.closure_note = ""
     item.full_clean()
-    _by(item, by, f"Reopened: {reason.strip()}")
+    changed_by(item, by, f"Reopened: {reason.strip()}")
     item.save()
     return item
 
@@ -320,7 +314,7 @@ def save_lesson(*, lesson: Lesson, themes: list[str], source_clusters: list, by)
             else f"Source clusters: {_names(old_clusters)} → {_names(new_clusters)}"
         )
     lesson.full_clean()
-    _by(lesson, by)
+    changed_by(lesson, by)
     if changes:
         lesson._change_reason = "; ".join(changes)
     lesson.save()
@@ -346,7 +340,7 @@ def publish_lesson(*, lesson: Lesson, by, published_on: datetime.date | None = N
     lesson.status = LessonStatus.PUBLISHED
     lesson.published_on = published_on
     lesson.full_clean()
-    _by(lesson, by, "Published")
+    changed_by(lesson, by, "Published")
     lesson.save()
     return lesson
 
@@ -372,7 +366,7 @@ def record_adoption(
         recorded_by=by,
     )
     adoption.full_clean()
-    _by(adoption, by)
+    changed_by(adoption, by)
     adoption.save()
     return adoption
 
@@ -384,7 +378,7 @@ def record_adoption(
 def save_event(*, event: LearningEvent, by) -> LearningEvent:
     """Add or change a learning event."""
     event.full_clean()
-    _by(event, by)
+    changed_by(event, by)
     event.save()
     return event
 
@@ -408,6 +402,6 @@ def set_attendance(*, event: LearningEvent, local_authorities, by) -> LearningEv
         ]
     )
     added, removed = len(wanted - have), len(have - wanted)
-    _by(event, by, f"Attendance: {len(wanted)} LAs (+{added}, -{removed})")
+    changed_by(event, by, f"Attendance: {len(wanted)} LAs (+{added}, -{removed})")
     event.save()
     return event

@@ -41,15 +41,6 @@ from .models import Kind, LearningEvent, Lesson, MitigationAction, RaidItem, Sta
 from .tables import EventTable, LessonTable, NotAttendedTable, RaidTable
 
 
-class ScopedFilterMixin:
-    """Gives the filter set the request, so its cluster choices are the user's."""
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["request"] = self.request
-        return kwargs
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -58,7 +49,7 @@ def _require(allowed: bool) -> None:
 # -- RAID log --------------------------------------------------------------------------
 
 
-class RaidRegisterView(ScopedFilterMixin, FilteredTableView):
+class RaidRegisterView(FilteredTableView):
     table_class = RaidTable
     filterset_class = RaidFilter
     template_name = "insights/raid_list.html"
@@ -321,7 +312,7 @@ def raid_reopen(request, pk):
 # -- shared learning -------------------------------------------------------------------
 
 
-class LessonListView(ScopedFilterMixin, FilteredTableView):
+class LessonListView(FilteredTableView):
     table_class = LessonTable
     filterset_class = LessonFilter
     template_name = "insights/lesson_list.html"
@@ -560,7 +551,7 @@ def event_attendance(request, pk):
     )
 
 
-class NotAttendedView(ScopedFilterMixin, FilteredTableView):
+class NotAttendedView(FilteredTableView):
     table_class = NotAttendedTable
     filterset_class = NotAttendedFilter
     template_name = "insights/not_attended.html"

@@ -64,12 +64,12 @@ def fy_range(start_year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def days_text(days: Decimal) -> str:
-    days = days.quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
+    days = Decimal(days).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
     return "1 day" if days == 1 else f"{days:f} days"
 
 
 def hours_text(days: Decimal, hours_per_day: Decimal) -> str:
-    hours = (days * hours_per_day).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
+    hours = (Decimal(days) * hours_per_day).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
     return "1 hour" if hours == 1 else f"{hours:f} hours"
 
 
@@ -234,8 +234,6 @@ def _rule_support_request(
     """R3 time drawing down a technical-support request: engagement holds the rule (R3
     only, the request's cluster, approved, never past its approved days) and locks the
     request row while it counts."""
-    if entry.support_request_id is None:
-        return
     from engagement.services.support import check_draw_down
 
     check_draw_down(entry, contract, errors)

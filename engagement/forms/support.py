@@ -123,8 +123,11 @@ class CloseForm(forms.Form):
 # -- the list ---------------------------------------------------------------------------
 
 
-def _days_value(value) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+class DaysColumn(tables.Column):
+    """Days as plain figures (2.5, not 2.50) on the page and in the CSV."""
+
+    def render(self, value):
+        return f"{value.normalize():f}"
 
 
 class SupportTable(GovukTable):
@@ -138,9 +141,9 @@ class SupportTable(GovukTable):
     title = tables.Column(verbose_name="What")
     status = tables.Column()
     needed_by = tables.DateColumn("j M Y", verbose_name="Needed by")
-    approved_days = tables.Column(verbose_name="Days approved", attrs=NUMERIC, default="–")
-    days_used = tables.Column(verbose_name="Days used", attrs=NUMERIC)
-    days_left = tables.Column(verbose_name="Days left", attrs=NUMERIC, default="–")
+    approved_days = DaysColumn(verbose_name="Days approved", attrs=NUMERIC, default="–")
+    days_used = DaysColumn(verbose_name="Days used", attrs=NUMERIC)
+    days_left = DaysColumn(verbose_name="Days left", attrs=NUMERIC, default="–")
 
     class Meta(GovukTable.Meta):
         model = SupportRequest
@@ -163,24 +166,6 @@ class SupportTable(GovukTable):
 
     def value_reference(self, record):
         return record.reference
-
-    def render_approved_days(self, value):
-        return _days_value(value)
-
-    def render_days_used(self, value):
-        return _days_value(value)
-
-    def render_days_left(self, value):
-        return _days_value(value)
-
-    def value_approved_days(self, value):
-        return _days_value(value)
-
-    def value_days_used(self, value):
-        return _days_value(value)
-
-    def value_days_left(self, value):
-        return _days_value(value)
 
     def value_needed_by(self, value):
         return value.isoformat()

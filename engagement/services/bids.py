@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Role
 from clusters import services as cluster_services
 from clusters.models import Cluster, Stage
+from core.history import changed_by
 
 from ..models import Assessment, Bid, BidVersion, Criterion, CriterionStatus, Outcome
 
@@ -71,13 +72,6 @@ def load_default_criteria(apps=None) -> None:
         model.objects.get_or_create(
             name=name, defaults={"guidance": guidance, "position": position}
         )
-
-
-def _by(instance, by, reason: str = "") -> None:
-    """Record who made the change (and why) in the history."""
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
 
 
 def _locked(bid: Bid) -> Bid:
@@ -152,7 +146,7 @@ def create_bid(
     _check_consultant(consultant)
     bid = Bid(cluster=cluster, consultant=consultant, due_on=due_on, created_by=by)
     bid.full_clean()
-    _by(bid, by, "Bid opened")
+    changed_by(bid, by, "Bid opened")
     bid.save()
     _add_missing_assessments(bids=[bid], criteria=Criterion.objects.filter(active=True), by=by)
     return bid
@@ -182,7 +176,7 @@ def update_bid(
     bid.due_on = due_on
     bid.submitted_on = submitted_on
     bid.full_clean()
-    _by(bid, by)
+    changed_by(bid, by)
     bid.save()
     if submitted_on and bid.cluster.stage in (Stage.EOI, Stage.BID_IN_PREPARATION):
         cluster_services.change_stage(
@@ -223,7 +217,7 @@ def assess(
     assessment.challenge = (challenge or "").strip()
     assessment.updated_by = by
     assessment.full_clean()
-    _by(assessment, by)
+    changed_by(assessment, by)
     assessment.save()
     return assessment
 
@@ -318,7 +312,7 @@ def record_outcome(
     bid.grant_amount = grant_amount
     bid.outcome_note = (note or "").strip()
     bid.full_clean()
-    _by(bid, by, f"Outcome: {bid.get_outcome_display().lower()}")
+    changed_by(bid, by, f"Outcome: {bid.get_outcome_display().lower()}")
     bid.save()
     if outcome == Outcome.FUNDED:
         cluster_services.set_grant(cluster=bid.cluster, amount=grant_amount, by=by)
@@ -345,7 +339,7 @@ def save_criterion(*, criterion: Criterion, by) -> Criterion:
         criterion.position = (Criterion.objects.aggregate(p=Max("position"))["p"] or 0) + 1
     criterion.name = (criterion.name or "").strip()
     criterion.full_clean()
-    _by(criterion, by)
+    changed_by(criterion, by)
     criterion.save()
     if new and criterion.active:
         _add_missing_assessments(bids=list(_open_bids()), criteria=[criterion], by=by)
@@ -359,7 +353,7 @@ def retire_criterion(*, criterion: Criterion, by) -> Criterion:
     if not criterion.active:
         raise ValidationError(f"“{criterion}” is already retired.")
     criterion.active = False
-    _by(criterion, by, "Retired")
+    changed_by(criterion, by, "Retired")
     criterion.save()
     return criterion
 
@@ -372,7 +366,7 @@ def reinstate_criterion(*, criterion: Criterion, by) -> Criterion:
     if criterion.active:
         raise ValidationError(f"“{criterion}” is in use.")
     criterion.active = True
-    _by(criterion, by, "Reinstated")
+    changed_by(criterion, by, "Reinstated")
     criterion.save()
     _add_missing_assessments(bids=list(_open_bids()), criteria=[criterion], by=by)
     return criterion
@@ -396,6 +390,6 @@ def move_criterion(*, criterion: Criterion, up: bool, by) -> Criterion:
     for position, item in enumerate(criteria, start=1):
         if item.position != position:
             item.position = position
-            _by(item, by, "Reordered")
+            changed_by(item, by, "Reordered")
             item.save(update_fields=["position"])
     return criteria[other]

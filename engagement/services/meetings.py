@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import is_delivery_partner
+from core.history import changed_by
 from engagement.models import Action, ActionStatus, Meeting, MeetingStatus
-
-
-def _by(instance, by) -> None:
-    """Record who made the change in the history, inside or outside a request."""
-    instance._history_user = by
 
 
 def _check_held_date(meeting: Meeting, today: datetime.date) -> None:
@@ -40,7 +36,7 @@ def save_meeting(*, meeting: Meeting, attendees, by) -> Meeting:
         meeting.created_by = by
     _check_held_date(meeting, timezone.localdate())
     meeting.full_clean(exclude=["attendees"])
-    _by(meeting, by)
+    changed_by(meeting, by)
     meeting.save()
     meeting.attendees.set(attendees)
     return meeting
@@ -121,7 +117,7 @@ def add_action(
         milestone=milestone,
     )
     action.full_clean()
-    _by(action, by)
+    changed_by(action, by)
     action.save()
     return action
 
@@ -139,6 +135,6 @@ def update_action_status(*, action: Action, status: str, by) -> Action:
         return action
     action.status = status
     action.done_on = timezone.localdate() if status == ActionStatus.DONE else None
-    _by(action, by)
+    changed_by(action, by)
     action.save(update_fields=["status", "done_on"])
     return action

@@ -10,7 +10,7 @@ entry that points at a request (``timesheets.services.ENTRY_RULES``).
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,11 +18,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.permissions import is_cluster_lead
+from core.history import changed_by
 from engagement import permissions
 from engagement.models import SupportRequest, SupportStatus
 from timesheets.models import TimeEntry
-
-PENNY = Decimal("0.01")
+from timesheets.services import days_text, hours_text
 
 # where each step may start from: anything else is a conflicting (or backward) change
 CAN_MOVE_FROM = {
@@ -37,22 +37,6 @@ STEP_NAMES = {
     SupportStatus.DECLINED: "declined",
     SupportStatus.CLOSED: "closed",
 }
-
-
-def days_text(days: Decimal) -> str:
-    days = Decimal(days).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
-    return "1 day" if days == 1 else f"{days:f} days"
-
-
-def hours_text(days: Decimal, hours_per_day: Decimal) -> str:
-    hours = (Decimal(days) * hours_per_day).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
-    return "1 hour" if hours == 1 else f"{hours:f} hours"
-
-
-def _by(request: SupportRequest, by, reason: str = "") -> None:
-    request._history_user = by
-    if reason:
-        request._change_reason = reason
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -121,7 +105,7 @@ def request_support(
         requested_on=today,
     )
     request.full_clean()
-    _by(request, by, "Requested")
+    changed_by(request, by, "Requested")
     request.save()
     return request
 
@@ -147,7 +131,7 @@ def diagnose(
     request.proposed_days = proposed_days
     request.diagnosed_by = by
     request.diagnosed_on = today or timezone.localdate()
-    _by(request, by, f"Diagnosed: {days_text(proposed_days)} proposed")
+    changed_by(request, by, f"Diagnosed: {days_text(proposed_days)} proposed")
     request.save()
     return request
 
@@ -181,7 +165,9 @@ def approve(
     request.approval_reason = reason
     request.approved_by = by
     request.approved_on = today or timezone.localdate()
-    _by(request, by, f"Approved: {days_text(approved_days)}" + (f" ({reason})" if reason else ""))
+    changed_by(
+        request, by, f"Approved: {days_text(approved_days)}" + (f" ({reason})" if reason else "")
+    )
     request.save()
     return request
 
@@ -200,7 +186,7 @@ def decline(
     request.approval_reason = reason
     request.approved_by = by
     request.approved_on = today or timezone.localdate()
-    _by(request, by, f"Declined: {reason}")
+    changed_by(request, by, f"Declined: {reason}")
     request.save()
     return request
 
@@ -219,7 +205,7 @@ def close(
     request.outcome = outcome
     request.closed_by = by
     request.closed_on = today or timezone.localdate()
-    _by(request, by, f"Closed: {outcome}")
+    changed_by(request, by, f"Closed: {outcome}")
     request.save()
     return request
 

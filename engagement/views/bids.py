@@ -66,11 +66,6 @@ class BidListView(FilteredTableView):
     def get_queryset(self):
         return selectors.bid_list(self.request.user)
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["request"] = self.request
-        return kwargs
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

@@ -6,8 +6,6 @@ from engagement.selectors import home as selectors
 from engagement.selectors.meetings import my_open_actions
 from engagement.services.home import record_look
 
-urlpatterns: list = []
-
 
 def home_panels(user) -> list[dict]:
     since = record_look(user=user)

@@ -30,14 +30,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-class ScopedFilterMixin:
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["request"] = self.request
-        return kwargs
-
-
-class MeetingListView(ScopedFilterMixin, FilteredTableView):
+class MeetingListView(FilteredTableView):
     table_class = MeetingTable
     filterset_class = MeetingFilter
     template_name = "engagement/meetings/meeting_list.html"
@@ -53,7 +46,7 @@ class MeetingListView(ScopedFilterMixin, FilteredTableView):
         return context
 
 
-class ActionListView(ScopedFilterMixin, FilteredTableView):
+class ActionListView(FilteredTableView):
     table_class = ActionTable
     filterset_class = ActionFilter
     template_name = "engagement/meetings/action_list.html"
@@ -193,8 +186,3 @@ urlpatterns = [
     path("actions/", ActionListView.as_view(), name="action_list"),
     path("actions/<int:pk>/", action_status, name="action_status"),
 ]
-
-
-def home_panels(user) -> list[dict]:
-    # "Your actions" is the first of the engagement home panels (views.home)
-    return []

@@ -29,9 +29,6 @@ class ReminderListView(FilteredTableView):
         context["sees_all"] = can_see_all_reminders(self.request.user)
         return context
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "request": self.request}
-
 
 def reminder_detail(request, pk):
     reminder = get_object_or_404(reminders_for_user(request.user), pk=pk)
