@@ -2,7 +2,6 @@
 as the same PDF and XLSX the web serves, rendered from that snapshot by reports.render."""
 
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -14,6 +13,7 @@ from rest_framework.reverse import reverse
 from reports import render as formats
 from reports import selectors
 from reports.models import Kind, Report, Status
+from reports.views import download_response
 
 from .permissions import IsDfeToken
 from .query import read_query
@@ -161,12 +161,7 @@ class ReportFileView(LoggedAPIView):
     def get(self, request, pk):
         report = get_object_or_404(issued_reports(request), pk=pk)
         content = self.render(report, formats.snapshot_for(report, account(request)))
-        response = HttpResponse(content, content_type=self.content_type)
-        name = (
-            f"{report.kind}-report-{report.period_start:%Y-%m}-v{report.version}.{self.extension}"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return download_response(report, content, self.content_type, self.extension)
 
 
 def _file_schema(label: str, content_type: str, description: str):

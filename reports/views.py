@@ -107,7 +107,8 @@ def report_status(request, pk):
     )
 
 
-def _download(report, content: bytes, content_type: str, extension: str) -> HttpResponse:
+def download_response(report, content: bytes, content_type: str, extension: str) -> HttpResponse:
+    """A report file as a download named after the report (the web's and the API's)."""
     response = HttpResponse(content, content_type=content_type)
     name = f"{report.kind}-report-{report.period_start:%Y-%m}-v{report.version}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -127,7 +128,7 @@ def report_pdf(request, pk):
     if snapshot is None:
         messages.error(request, "The report is not ready to download yet.")
         return redirect("reports:detail", report.pk)
-    return _download(report, formats.render_pdf(report, snapshot), "application/pdf", "pdf")
+    return download_response(report, formats.render_pdf(report, snapshot), "application/pdf", "pdf")
 
 
 @data_access_required
@@ -136,7 +137,7 @@ def report_xlsx(request, pk):
     if snapshot is None:
         messages.error(request, "The report is not ready to download yet.")
         return redirect("reports:detail", report.pk)
-    return _download(
+    return download_response(
         report,
         formats.render_xlsx(report, snapshot),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

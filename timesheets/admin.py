@@ -30,6 +30,7 @@ class StatusChangeInline(admin.TabularInline):
 @admin.register(TimeEntry)
 class TimeEntryAdmin(ReadOnly):
     list_display = ["date", "consultant", "cluster", "requirement", "days", "status", "cost"]
+    list_select_related = ["consultant", "cluster"]
     list_filter = ["status", "requirement", "cluster"]
     date_hierarchy = "date"
     inlines = [StatusChangeInline]

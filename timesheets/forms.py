@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from clusters.models import Cluster
 from core.forms import GovukDateInput
-from programme.models import financial_year_label
+from programme.models import financial_year_label, financial_year_of
 from reports.forms import MonthInput
 
 from .models import Activity, Requirement
@@ -137,10 +138,19 @@ class WeekRowForm(forms.Form):
     )
     delete = forms.BooleanField(label="Delete", required=False)
 
-    def __init__(self, *args, days: list[datetime.date], hours_per_day: Decimal, **kwargs):
+    def __init__(
+        self,
+        *args,
+        days: list[datetime.date],
+        hours_per_day: Decimal,
+        cluster_choices=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.hours_per_day = hours_per_day
         self.fields["date"].choices = [(d.isoformat(), f"{d:%a %-d %b}") for d in days]
+        if cluster_choices is not None:
+            self.fields["cluster"].choices = cluster_choices
 
     @property
     def is_blank(self) -> bool:
@@ -175,8 +185,18 @@ class BaseWeekFormSet(forms.BaseFormSet):
         self.days, self.hours_per_day = days, hours_per_day
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def _cluster_choices(self) -> list:
+        # the clusters are read once for the week, not once for each row's select
+        return list(WeekRowForm.base_fields["cluster"].choices)
+
     def get_form_kwargs(self, index):
-        return {"days": self.days, "hours_per_day": self.hours_per_day}
+        return {
+            "days": self.days,
+            "hours_per_day": self.hours_per_day,
+            # lazy: a week that is saved and redirected never reads them
+            "cluster_choices": lambda: self._cluster_choices,
+        }
 
 
 WeekFormSet = forms.formset_factory(WeekRowForm, formset=BaseWeekFormSet, extra=0)
@@ -228,8 +248,7 @@ def financial_year_choices(contract) -> list[tuple[str, str]]:
     return [
         (str(year), financial_year_label(year))
         for year in range(
-            contract.start_date.year - (contract.start_date.month < 4),
-            contract.end_date.year - (contract.end_date.month < 4) + 1,
+            financial_year_of(contract.start_date), financial_year_of(contract.end_date) + 1
         )
     ]
 

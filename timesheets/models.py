@@ -167,10 +167,6 @@ class TimeEntry(models.Model):
         return f"{self.consultant} – {self.date:%-d %b %Y} – {where} – {self.days_text}"
 
     @property
-    def is_adjustment(self) -> bool:
-        return self.adjusts_id is not None
-
-    @property
     def days_text(self) -> str:
         return f"{self.days.normalize():f} days" if self.days != 1 else "1 day"
 

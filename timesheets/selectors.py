@@ -17,6 +17,7 @@ from accounts.permissions import (
 )
 from programme.models import Contract, financial_year_label, financial_year_of
 from programme.selectors import current_contract
+from reports.periods import add_months
 
 from .models import SPENT, Invoice, Requirement, Status, StatusChange, TimeEntry
 from .services import PENNY, fy_range, month_start, next_month
@@ -29,11 +30,6 @@ WARNING_LEVELS = (90, 75)
 
 def _q(value: Decimal, places: Decimal = PENNY) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
-
-
-def add_months(day: datetime.date, n: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def month_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:

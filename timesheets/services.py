@@ -676,7 +676,7 @@ def issue_invoice(
     entries = list(
         TimeEntry.objects.select_for_update(of=("self",))
         .filter(status=Status.APPROVED, date__lt=next_month(month))
-        .select_related("consultant", "grade", "cluster")
+        .select_related("consultant", "grade", "cluster", "adjusts")
     )
     if not entries:
         raise ValidationError({"month": f"There is no approved time to invoice for {month:%B %Y}."})

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,8 +88,6 @@ def _copied_rows(user, monday, today) -> tuple[list[dict], int]:
     """Last week's entries moved on seven days, as rows to check and save (not saved)."""
     rows, skipped = [], 0
     for entry in selectors.week_entries(user, monday - datetime.timedelta(days=7)):
-        if entry.adjusts_id:
-            continue
         day = entry.date + datetime.timedelta(days=7)
         if day > today:
             skipped += 1
@@ -110,7 +107,7 @@ def week(request):
     today = timezone.localdate()
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
     entries = selectors.week_entries(user, monday)
-    drafts = {e.pk: e for e in entries if e.status == Status.DRAFT and not e.adjusts_id}
+    drafts = {e.pk: e for e in entries if e.status == Status.DRAFT}
     fixed = [e for e in entries if e.pk not in drafts]
     initial = [_row_initial(e) for e in drafts.values()]
     copied = 0
@@ -145,8 +142,7 @@ def week(request):
                 forms_used.append(form)
             submit = "submit" in request.POST
             try:
-                with transaction.atomic():
-                    saved = services.save_week(consultant=user, rows=rows, submit=submit)
+                saved = services.save_week(consultant=user, rows=rows, submit=submit)
             except services.RowErrors as error:
                 for index, row_error in error.rows.items():
                     attach_errors(forms_used[index], row_error)
@@ -621,7 +617,6 @@ def invoice_preview(request, month):
 @predicate_required(permissions.can_issue_invoices)
 def invoice_issue(request, month):
     month = _month(month)
-    preview = selectors.invoice_preview(month)
     errors = []
     if request.method == "POST":
         try:
@@ -631,14 +626,14 @@ def invoice_issue(request, month):
         else:
             messages.success(
                 request,
-                f"Invoice {invoice.number} issued. Its {len(preview['entries'])} entries are "
+                f"Invoice {invoice.number} issued. Its {invoice.snapshot['entries']} entries are "
                 "invoiced and can no longer change.",
             )
             return redirect("timesheets:invoice_detail", invoice.pk)
     return render(
         request,
         "timesheets/invoice_confirm.html",
-        {**preview, "errors": errors},
+        {**selectors.invoice_preview(month), "errors": errors},
         status=400 if errors else 200,
     )
 
