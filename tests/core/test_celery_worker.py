@@ -15,7 +15,7 @@ from config.celery import app
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -13,7 +13,10 @@ from engagement.services.meetings import update_action_status
 from tests.engagement.factories import ActionFactory
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _at_once(calls) -> list:

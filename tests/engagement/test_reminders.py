@@ -427,7 +427,7 @@ def test_one_failure_does_not_stop_the_other_reminders(north_east, lead, consult
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_the_same_moment_send_a_late_return_reminder_once(reference):
     if connection.vendor != "postgresql":
         pytest.skip("two transactions at once on one unique key need PostgreSQL")

@@ -12,7 +12,7 @@ from pipeline.models import MonthlyReturn, ReturnStatus
 from tests.core.test_celery_worker import worker  # noqa: F401 - the worker fixture
 from tests.factories import ClusterFactory, UserFactory, authorities
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TODAY = "2026-11-20"
 

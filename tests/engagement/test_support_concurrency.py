@@ -28,7 +28,7 @@ senior = timesheet_fixtures.senior
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_time_never_takes_a_request_past_its_approved_days(
     north_east, lead, consultant, pm, senior
 ):

@@ -189,7 +189,7 @@ def test_the_beat_task_runs(contract, django_capture_on_commit_callbacks, monkey
     assert Report.objects.get(pk=report_id).period_start.day == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_issuing_at_once_issue_it_once(pm, contract, north_east):
     import threading
 
@@ -222,7 +222,7 @@ def test_two_people_issuing_at_once_issue_it_once(pm, contract, north_east):
     assert sorted(outcomes) == ["issued", "refused"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_builds_of_one_report_at_once_build_it_once(contract, north_east):
     import threading
 

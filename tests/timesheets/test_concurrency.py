@@ -45,7 +45,7 @@ def _fire(entries, pm, *, adjustments=()) -> list[tuple[int, str]]:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_never_take_approved_cost_past_the_cap(contract, senior, pm):
     if connection.vendor != "postgresql":
         pytest.skip("row locks under real concurrency need PostgreSQL")
@@ -70,7 +70,7 @@ def test_concurrent_approvals_never_take_approved_cost_past_the_cap(contract, se
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_with_adjustments_hold_the_total_cap(contract, senior, pm):
     """Adjustments submitted and approved alongside ordinary time, against the total cap."""
     if connection.vendor != "postgresql":
