@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -27,8 +30,11 @@ def test_the_north_east_lead_updates_harmonisation_and_the_month_progress(page, 
 
     latest = ProgressUpdate.objects.filter(cluster__slug="north-east").order_by("-month").first()
     other = Rating.RED if latest.rating != Rating.RED else Rating.GREEN
+    # the demo seeds every month up to the last; this month's update is the lead's to write
+    this_month = timezone.localdate().replace(day=1)
+    assert latest.month < this_month
     page.goto(f"{live_server.url}/clusters/north-east/progress/new/")
-    page.get_by_label("Month", exact=True).fill("2026-11-01")
+    page.get_by_label("Month", exact=True).fill(this_month.isoformat())
     page.get_by_label(other.label, exact=True).check()
     page.get_by_label("Progress of design and delivery").fill("Interim cover arranged.")
     page.get_by_role("button", name="Save").click()
@@ -38,7 +44,7 @@ def test_the_north_east_lead_updates_harmonisation_and_the_month_progress(page, 
     expect(page.get_by_label("Progress of design and delivery")).to_have_value(
         "Interim cover arranged."
     )
-    page.get_by_label("What changed since last month").fill("Hub manager left in November.")
+    page.get_by_label("What changed since last month").fill("Hub manager left last month.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Progress update saved.")
     assert_accessible(page)
@@ -63,7 +69,8 @@ def test_the_programme_manager_rebaselines_a_milestone_and_sees_the_slip(page, l
     page.get_by_role("link", name="Year-three review with DfE").first.click()
     page.get_by_role("link", name="Re-baseline").click()
     assert_accessible(page)
-    page.get_by_label("New baseline date").fill("2027-03-31")
+    new_baseline = timezone.localdate() + datetime.timedelta(days=120)
+    page.get_by_label("New baseline date").fill(new_baseline.isoformat())
     page.get_by_label("Reason").fill("DfE moved the review")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
