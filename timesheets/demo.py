@@ -5,8 +5,11 @@ one adjustment of invoiced time; the programme manager's own time waiting for so
 
 The current financial year is run close to its cap: approved cost stops about half of last
 week's submitted cost short of it, so approving last week's time runs into the cap (the
-refusal, with the headroom, is the thing to see). Everything is relative to today and
-seeded once (a second run changes nothing).
+refusal, with the headroom, is the thing to see). Four consultants spend about £70,000 a
+month, so a year's time reaches that point only in the autumn: earlier in a year (and on
+1 April, when nothing is approved in it yet) approved cost stays short of the cap and
+everything approves. Everything is relative to today and seeded once (a second run changes
+nothing).
 """
 
 import datetime
@@ -182,13 +185,14 @@ def seed_activity(today: datetime.date | None = None) -> None:
             row["status"] = Status.SUBMITTED if row["date"] >= last_monday else Status.APPROVED
     rows = [r for r in rows if r["status"]]
     submitted = [r for r in rows if r["status"] == Status.SUBMITTED]
-    # a few of this month's entries sent back with a reason
-    this_month = [
-        r for r in rows if r["status"] == Status.APPROVED and r["date"] >= month_start(last_monday)
+    # a few entries of the fortnight before last week sent back with a reason (a fortnight,
+    # not "this month": early in a month, this month may have no working day before last week)
+    recent = [
+        r
+        for r in rows
+        if r["status"] == Status.APPROVED and r["date"] >= last_monday - datetime.timedelta(days=14)
     ]
-    for row, reason in zip(
-        rng.sample(this_month, min(3, len(this_month))), REJECTIONS, strict=False
-    ):
+    for row, reason in zip(rng.sample(recent, min(3, len(recent))), REJECTIONS, strict=False):
         row["status"], row["rejection_reason"] = Status.DRAFT, reason
     approved = [r for r in rows if r["status"] == Status.APPROVED]
 
