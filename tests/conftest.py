@@ -1,4 +1,6 @@
+import datetime
 import os
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -10,6 +12,56 @@ from tests.factories import ClusterFactory, UserFactory, authorities
 # Browser tests drive a sync Playwright inside pytest's event loop; Django must allow
 # that in tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The clock is an input. `--today YYYY-MM-DD` runs the whole suite as if it were that day:
+# time-machine moves the process's clock there before anything is imported or seeded, and
+# it ticks on from 09:00 London time, so a run never crosses midnight. A single test that
+# needs a particular day says so with `@pytest.mark.time_machine(...)`, which nests inside.
+CLOCK_STARTS_AT = datetime.time(9, 0)
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="run every test as if today were this date (the clock starts at 09:00 London time)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "dates: turns on the calendar (financial years, caps, late returns, report drafting, "
+        "reminders, invoices, demo seeding); CI runs these again on the days that matter",
+    )
+    value = config.getoption("--today")
+    if not value:
+        return
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"--today {value!r} is not a date in the form YYYY-MM-DD") from None
+    import time_machine
+
+    config._clock = time_machine.travel(
+        datetime.datetime.combine(day, CLOCK_STARTS_AT, tzinfo=LONDON), tick=True
+    )
+    config._clock.start()
+
+
+def pytest_unconfigure(config):
+    if clock := getattr(config, "_clock", None):
+        clock.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--today")
+    today = datetime.date.today()
+    if value:
+        return f"clock: today is {today:%A %-d %B %Y} (--today {value})"
+    return f"clock: the real date, {today:%A %-d %B %Y}"
+
 
 NORTH_EAST = [
     "County Durham",

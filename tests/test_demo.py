@@ -1,3 +1,4 @@
+import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
@@ -5,6 +6,8 @@ from django.test import Client
 from accounts.models import Role, User
 from clusters.models import Cluster
 from programme.models import Contract, Milestone
+
+pytestmark = pytest.mark.dates
 
 
 def _counts():

@@ -779,15 +779,19 @@ def _copy_upsert(text: str) -> tuple[int, int]:
             )
             if cursor.fetchone()[0] != len(batches):
                 raise ValidationError({"status": "The import batch no longer exists."})
+        # the time comes from Python, as every other timestamp does, so a test clock holds here too
+        now = timezone.now()
         cursor.execute(
-            f"UPDATE {_TABLE} t SET {updates}, updated_at = now() "  # noqa: S608
-            f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}"
+            f"UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
+            f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}",
+            [now],
         )
         updated = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
-            f"SELECT {columns}, now() FROM {_STAGING} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})"
+            f"SELECT {columns}, %s FROM {_STAGING} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})",
+            [now],
         )
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {_STAGING}")

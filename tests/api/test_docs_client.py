@@ -11,10 +11,14 @@ import pytest
 
 from api.services import issue_token
 from pipeline.models import MonthlyReturn, ReturnStatus
+from tests.clock import FIXED_DAY
 from tests.factories import authorities
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.time_machine(FIXED_DAY),
+]
 
 
 def script() -> str:

@@ -6,6 +6,10 @@ from django.core.cache import cache
 
 from api.throttling import PerTokenThrottle
 from tests.api.conftest import api_client, error
+from tests.clock import FIXED_DAY
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 
 def test_an_unknown_endpoint_is_a_json_404(gateshead_token):

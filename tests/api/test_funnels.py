@@ -13,8 +13,12 @@ from pipeline.services import save_return, submit_return
 from pipeline.services.records import upsert_records
 from pipeline.services.returns import ReturnCounts
 from tests.api.conftest import api_client, error
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import authorities
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 START, END = datetime.date(2024, 4, 1), datetime.date(2025, 3, 31)
 

@@ -4,6 +4,7 @@ the unit; the same token cannot read Sunderland."""
 
 import datetime
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.services import issue_token
@@ -12,8 +13,12 @@ from pipeline import example_profiles
 from pipeline.exportgen import carefirst_csv, synthetic_records
 from pipeline.models import MonthlyReturn, PipelineRecord, ReturnStatus
 from tests.api.conftest import api_client, error
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import authorities
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 
 def test_gateshead_pushes_a_return_and_an_export_and_both_funnels_agree_to_the_unit(

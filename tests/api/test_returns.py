@@ -7,8 +7,12 @@ from pipeline.models import MonthlyReturn, ReturnStatus
 from pipeline.services import accept_return, save_return
 from pipeline.services.returns import ReturnCounts
 from tests.api.conftest import api_client, error
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import authorities
+
+# the months below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 MAY = {
     "month": "2024-05",

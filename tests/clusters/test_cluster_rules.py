@@ -6,8 +6,12 @@ from django.db import IntegrityError
 
 from clusters.models import ClusterMembership, Constellation, Harmonisation, Hub, ProgressUpdate
 from clusters.services import add_member, change_stage, save_progress_update
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import ClusterFactory, authorities
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 
 def test_an_la_cannot_be_in_two_clusters_at_once(north_east, other_cluster):

@@ -1,10 +1,13 @@
 """The demo bids: one for each wave-2 cluster, as the 2023 round went, seeded once."""
 
+import pytest
 from django.core.management import call_command
 
 from clusters.models import Cluster, Wave
 from engagement.demo import bids as demo
 from engagement.models import Assessment, Bid, BidVersion, Outcome
+
+pytestmark = pytest.mark.dates
 
 
 def _counts():

@@ -2,6 +2,7 @@
 a fixed number of queries."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -234,7 +235,11 @@ def test_a_consultant_opens_a_bid_and_records_an_assessment(users, reference):
     client = client_for(consultant)
     response = client.post(
         reverse("engagement:bid_create"),
-        {"cluster": cluster.pk, "consultant": consultant.pk, "due_on": "2030-01-31"},
+        {
+            "cluster": cluster.pk,
+            "consultant": consultant.pk,
+            "due_on": (TODAY + datetime.timedelta(days=60)).isoformat(),
+        },
     )
     bid = Bid.objects.get(cluster=cluster)
     assert response.url == reverse("engagement:bid_detail", args=[bid.pk])

@@ -19,6 +19,8 @@ from tests.conftest import client_for
 from tests.engagement.factories import ActionFactory, MeetingFactory, attended_meeting
 from timesheets.models import TimeEntry
 
+pytestmark = pytest.mark.dates
+
 TODAY = timezone.localdate()
 ROLES = ["pm", "consultant", "lead", "dfe"]
 

@@ -29,6 +29,8 @@ from tests.factories import ClusterFactory, UserFactory, authorities
 from timesheets.models import Activity, Requirement, TimeEntry
 from timesheets.models import Status as TimeStatus
 
+pytestmark = pytest.mark.dates
+
 TODAY = datetime.date(2026, 11, 20)  # a Friday: October's returns were due on 10 November
 OCTOBER = datetime.date(2026, 10, 1)
 SEPTEMBER = datetime.date(2026, 9, 1)

@@ -18,6 +18,8 @@ from engagement.models import Reminder, ReminderKind
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.dates
+
 ROLES = ["pm", "consultant", "lead", "dfe"]
 LIST = reverse("engagement:reminder_list")
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from engagement.models import SupportRequest, SupportStatus
@@ -74,7 +75,7 @@ def test_the_issue_check_3_days_approved_and_2_logged_leave_1(
             "kind": "data_sharing",
             "title": "Share enquiry data between the twelve LAs",
             "reason": "Enquirers who contact two LAs are counted twice.",
-            "needed_by": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+            "needed_by": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
         },
     )
     request = SupportRequest.objects.get()
@@ -260,7 +261,7 @@ def test_a_lead_requests_for_their_own_cluster_only(north_east, other_cluster, l
             kind="website",
             title="A website",
             reason="For the hub",
-            needed_by=datetime.date.today() + datetime.timedelta(days=9),
+            needed_by=timezone.localdate() + datetime.timedelta(days=9),
         )
     assert "own cluster" in refused.value.message_dict["cluster"][0]
     # the form offers only their cluster
@@ -277,7 +278,7 @@ def test_a_request_needed_in_the_past_is_refused_on_needed_by(north_east, lead):
             "kind": "website",
             "title": "A website",
             "reason": "For the hub",
-            "needed_by": "2020-01-01",
+            "needed_by": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
         },
     )
     assert response.context["form"].errors["needed_by"] == [
@@ -300,7 +301,7 @@ def test_only_the_right_roles_take_each_step(north_east, lead, consultant, pm, d
             kind="website",
             title="t",
             reason="r",
-            needed_by=datetime.date.today(),
+            needed_by=timezone.localdate(),
         )
 
 

@@ -1,6 +1,7 @@
 """The demo's technical support: a request in every state across clusters including the
 North East, time drawing down the approved and closed ones within their days, seeded once."""
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -9,6 +10,8 @@ from engagement.models import SupportRequest
 from engagement.selectors.support import with_days
 from tests.conftest import client_for
 from timesheets.models import Status, TimeEntry
+
+pytestmark = pytest.mark.dates
 
 
 def test_the_demo_has_requests_in_every_state_drawn_down_within_their_days(db):

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from insights.demo import DEMO_CLUSTERS
 from insights.selectors import members_without_attendance
 
 from .conftest import client_for, days, log_risk
+
+pytestmark = pytest.mark.dates
 
 
 def _counts() -> dict:

@@ -1,10 +1,14 @@
 import time
 
+import pytest
+
 from clusters import demo as cluster_demo
 from pipeline import demo
 from pipeline.models import MonthlyReturn, PipelineRecord
 from pipeline.scope import scope_for
 from pipeline.selectors import funnel, make_period
+
+pytestmark = pytest.mark.dates
 
 
 def test_the_demo_seeds_quickly_and_twice_changes_nothing(reference, django_assert_max_num_queries):

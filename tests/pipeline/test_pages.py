@@ -14,8 +14,12 @@ from pipeline.models import ImportBatch, MonthlyReturn, PipelineRecord, ReturnSt
 from pipeline.services import save_return, submit_return
 from pipeline.services.records import upsert_records
 from pipeline.services.returns import ReturnCounts
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import authorities
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 ROLES = ["pm", "consultant", "lead", "dfe"]
 START, END = datetime.date(2024, 4, 1), datetime.date(2025, 3, 31)

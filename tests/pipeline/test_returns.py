@@ -10,6 +10,8 @@ from pipeline.services.returns import ReturnCounts, export_template_csv
 
 from .conftest import TODAY
 
+pytestmark = pytest.mark.dates
+
 MAY = datetime.date(2024, 5, 1)
 
 

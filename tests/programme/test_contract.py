@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from programme.models import DayRate, Grade
 from programme.selectors import day_rate_on
 from programme.services import add_day_rate, vary_contract
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
+
+pytestmark = pytest.mark.dates
 
 
 def test_a_variation_extends_the_contract_adds_caps_and_keeps_the_old_terms(contract, pm):
@@ -89,6 +92,7 @@ def test_only_a_programme_manager_changes_the_contract(users, contract, role):
         assert client.post(url, {"hours_per_day": "8"}).status_code == 403, url
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_a_programme_manager_adds_a_rate_through_the_page(users, contract):
     grade = Grade.objects.get()
     client = client_for(users["pm"])
@@ -104,6 +108,7 @@ def test_a_programme_manager_adds_a_rate_through_the_page(users, contract):
     assert day_rate_on(grade, datetime.date(2024, 5, 1)) == Decimal("850")
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_a_variation_form_names_the_bad_line(users, contract):
     response = client_for(users["pm"]).post(
         "/programme/contract/vary/",

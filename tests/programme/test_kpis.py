@@ -6,7 +6,11 @@ from django.core.exceptions import ValidationError
 
 from programme.models import Kpi, KpiValue
 from programme.services import record_kpi_value
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 
 @pytest.fixture

@@ -7,9 +7,13 @@ from django.utils import timezone
 from programme.models import Milestone
 from programme.selectors import milestones_for_user
 from programme.services import rebaseline, save_milestone
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 
+pytestmark = pytest.mark.dates
 
+
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_an_actual_date_in_the_future_is_refused_on_its_field(users, ne_milestone):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client_for(users["pm"]).post(
@@ -58,6 +62,7 @@ def test_lists_show_slippage_and_overdue_first(pm, ne_milestone, programme_miles
     assert rows[1].slip.days == 61
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_the_programme_manager_rebaselines_and_sees_the_slip_and_history(users, ne_milestone):
     client = client_for(users["pm"])
     response = client.post(
@@ -87,6 +92,7 @@ def test_a_cluster_lead_edits_their_own_cluster_milestones_only(
     assert "Foster4 campaign" not in csv
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_a_cluster_lead_adds_a_milestone_only_to_their_own_cluster(
     users, north_east, other_cluster
 ):

@@ -1,9 +1,12 @@
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
 from reports.models import Report, Status
 from tests.conftest import client_for
+
+pytestmark = pytest.mark.dates
 
 
 def test_the_demo_has_issued_reports_and_a_draft_for_last_month(db):

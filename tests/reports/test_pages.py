@@ -6,10 +6,14 @@ from django.urls import reverse
 from accounts.models import Role
 from reports import services
 from reports.models import Report, Status
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
 from .conftest import MAY
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 ROLES = ["pm", "consultant", "lead", "dfe"]
 

@@ -11,6 +11,8 @@ from reports.models import Report, Status
 
 from .conftest import MAY
 
+pytestmark = pytest.mark.dates
+
 
 def test_asking_for_a_report_builds_a_draft_in_the_background(build, pm, programme_data):
     report = build(user=pm)

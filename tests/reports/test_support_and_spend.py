@@ -22,6 +22,8 @@ from timesheets.models import Activity, Status, TimeEntry
 from .conftest import MAY
 from .helpers import main_content, pdf_text, xlsx_text
 
+pytestmark = pytest.mark.dates
+
 
 def _approve(consultant, approver, day, days, cluster, requirement="R2"):
     entry = time.save_entry(

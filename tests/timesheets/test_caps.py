@@ -14,6 +14,8 @@ from timesheets.models import Status, TimeEntry
 
 from .conftest import approved, submitted, weekdays
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def small_fy_cap(contract):

@@ -18,6 +18,8 @@ from timesheets.models import SPENT, Status, TimeEntry
 
 from .conftest import submitted, weekdays
 
+pytestmark = pytest.mark.dates
+
 APPROVALS = 24
 CAP = Decimal("8400")  # room for 10.5 days at £800: ten of the 24 one-day entries
 

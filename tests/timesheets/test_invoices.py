@@ -19,6 +19,8 @@ from timesheets.models import Invoice, Status, TimeEntry
 
 from .conftest import JUNE, approved, submitted
 
+pytestmark = pytest.mark.dates
+
 JULY = datetime.date(2024, 7, 1)
 
 

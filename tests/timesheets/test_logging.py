@@ -10,11 +10,14 @@ from django.urls import reverse
 
 from programme.models import DayRate
 from programme.services import add_day_rate
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from timesheets import services
 from timesheets.models import TimeEntry
 
 from .conftest import JUNE, RATE_RISE, approved, log
+
+pytestmark = pytest.mark.dates
 
 
 def _errors(error: ValidationError) -> dict:
@@ -30,6 +33,7 @@ def test_time_is_logged_as_a_draft_with_its_cost_at_the_grades_rate(consultant):
     assert entry.status_changes.get().by == consultant  # logged, by whom and when
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_hours_are_stored_once_as_days_and_shown_both_ways(consultant, contract):
     client = client_for(consultant)
     response = client.post(
@@ -125,6 +129,7 @@ def test_someone_without_a_grade_is_told_to_ask_for_it(consultant):
     assert "has no grade on the rate card" in refused.value.messages[0]
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_an_unknown_cluster_is_refused_on_the_form(consultant, contract):
     response = client_for(consultant).post(
         reverse("timesheets:entry_create"),
@@ -144,6 +149,7 @@ def test_an_unknown_cluster_is_refused_on_the_form(consultant, contract):
     assert not TimeEntry.objects.exists()
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_the_form_shows_a_rule_broken_on_its_field_and_saves_nothing(consultant, contract):
     response = client_for(consultant).post(
         reverse("timesheets:entry_create"),

@@ -9,11 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from timesheets import services
 from timesheets.models import Activity, Status, TimeEntry
 
 from .conftest import JUNE, approved, log, submitted
+
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 ROLES = ["pm", "consultant", "lead", "dfe"]
 

@@ -14,6 +14,8 @@ from timesheets import selectors
 
 from .conftest import approved, weekdays
 
+pytestmark = pytest.mark.dates
+
 TODAY = datetime.date(2024, 7, 15)
 
 

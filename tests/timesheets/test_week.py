@@ -6,10 +6,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from timesheets.models import Status, TimeEntry
 
 from .conftest import JUNE, approved, log
+
+pytestmark = pytest.mark.dates
 
 WEEK = reverse("timesheets:week") + f"?start={JUNE.isoformat()}"
 
@@ -146,6 +149,7 @@ def test_submitted_and_approved_time_is_shown_but_not_offered_for_change(consult
     assert 'name="row-0-entry"' in body and 'name="row-0-entry" value=' not in body
 
 
+@pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
 def test_copy_last_week_fills_rows_to_check_without_saving_them(consultant, north_east):
     for n in (0, 2):
         log(consultant, JUNE + datetime.timedelta(days=n), cluster=north_east)
