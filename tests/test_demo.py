@@ -6,6 +6,7 @@ from django.test import Client
 from accounts.models import Role, User
 from clusters.models import Cluster
 from programme.models import Contract, Milestone
+from tests.snapshot import demo_snapshot
 
 pytestmark = pytest.mark.dates
 
@@ -39,7 +40,7 @@ def test_seed_demo_builds_the_programme_and_a_second_run_changes_nothing(db):
 
 
 def test_every_demo_login_works_and_the_lapsed_consultant_is_gated(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     for email in [
         "pm@example.org",
         "consultant@example.org",

@@ -96,10 +96,11 @@ DEMO_PASSWORD = "fostering-demo"
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo programme, as `make run` seeds it."""
-    from django.core.management import call_command
+    """The demo programme, as `make run` seeds it (seeded once per test process and day,
+    then put back from a copy: tests/snapshot.py)."""
+    from tests.snapshot import demo_snapshot
 
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
 
 
 def signed_in(browser, live_server, email, password=DEMO_PASSWORD):

@@ -1,11 +1,11 @@
 """The demo bids: one for each wave-2 cluster, as the 2023 round went, seeded once."""
 
 import pytest
-from django.core.management import call_command
 
 from clusters.models import Cluster, Wave
 from engagement.demo import bids as demo
 from engagement.models import Assessment, Bid, BidVersion, Outcome
+from tests.snapshot import demo_snapshot
 
 pytestmark = pytest.mark.dates
 
@@ -21,7 +21,7 @@ def _counts():
 
 
 def test_the_demo_has_a_bid_for_each_wave_2_cluster_and_a_second_seed_changes_nothing(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     first = _counts()
     demo.seed()
     assert _counts() == first

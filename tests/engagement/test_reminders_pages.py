@@ -17,6 +17,7 @@ from accounts.models import Role, User
 from engagement.models import Reminder, ReminderKind
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.snapshot import demo_snapshot
 
 pytestmark = pytest.mark.dates
 
@@ -208,9 +209,7 @@ def test_the_list_and_the_detail_read_a_fixed_number_of_queries(users, role):
 
 
 def test_the_demo_has_reminders_for_leads_and_staff_without_money_or_figures(db):
-    from django.core.management import call_command
-
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     reminders = Reminder.objects.all()
     kinds = set(reminders.values_list("kind", flat=True))
     assert {ReminderKind.RAID_REVIEW, ReminderKind.DIGEST} <= kinds

@@ -9,13 +9,14 @@ from accounts.models import User
 from engagement.models import SupportRequest
 from engagement.selectors.support import with_days
 from tests.conftest import client_for
+from tests.snapshot import demo_snapshot
 from timesheets.models import Status, TimeEntry
 
 pytestmark = pytest.mark.dates
 
 
 def test_the_demo_has_requests_in_every_state_drawn_down_within_their_days(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     requests = list(with_days(SupportRequest.objects.select_related("cluster")))
     linked = TimeEntry.objects.filter(support_request__isnull=False)
     before = (len(requests), linked.count(), SupportRequest.history.count())

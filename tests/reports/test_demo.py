@@ -5,12 +5,13 @@ from django.urls import reverse
 from accounts.models import User
 from reports.models import Report, Status
 from tests.conftest import client_for
+from tests.snapshot import demo_snapshot
 
 pytestmark = pytest.mark.dates
 
 
 def test_the_demo_has_issued_reports_and_a_draft_for_last_month(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     count = Report.objects.count()
     call_command("seed_demo", verbosity=0)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests.clock import FIXED_DAY
+from tests.snapshot import demo_snapshot
 from timesheets import selectors, services
 from timesheets.models import Invoice, Status, StatusChange, TimeEntry
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.dates
 
 
 def test_the_demo_has_a_year_of_time_rejections_and_invoices_seeded_once(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     counts = (TimeEntry.objects.count(), StatusChange.objects.count(), Invoice.objects.count())
     call_command("seed_demo", verbosity=0)
 
@@ -43,7 +44,7 @@ def test_the_demo_has_a_year_of_time_rejections_and_invoices_seeded_once(db):
 # new year) the demo has no cap to run into. These two tests take such a day.
 @pytest.mark.time_machine(FIXED_DAY)
 def test_in_the_autumn_the_demos_year_is_close_to_its_cap(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     # the current year's cap is close: a warning, and last week's time cannot all fit
     warning = next(w for w in selectors.cap_warnings(timezone.localdate()) if "cap" in w["label"])
     assert warning["level"] == 90
@@ -53,7 +54,7 @@ def test_in_the_autumn_the_demos_year_is_close_to_its_cap(db):
 
 @pytest.mark.time_machine(FIXED_DAY)
 def test_approving_the_demos_waiting_time_runs_into_the_cap(db):
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     pm = User.objects.get(email="pm@example.org")
     refusals = []
     for entry in selectors.awaiting_approval().exclude(consultant=pm):
