@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint check pytest worker beat bench system-packages clean
+.PHONY: help setup run test lint check pytest test-days worker beat bench system-packages lock lock-upgrade clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -15,10 +15,19 @@ help: ## list the targets
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet ".[dev]"
+# Python packages come from requirements.lock: exact versions, every file's hash checked.
+# pyproject.toml keeps the ranges; `make lock` turns them into the lock.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
+
+LOCK := $(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes --quiet -o requirements.lock
+
+lock: $(VENV)/.installed ## re-lock after a change to pyproject.toml (keeps every pin the ranges still allow)
+	$(LOCK)
+
+lock-upgrade: $(VENV)/.installed ## move every locked package to the newest version the ranges allow
+	$(LOCK) --upgrade
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -53,10 +62,28 @@ check: setup ## Django system checks and missing migrations
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-pytest: setup ## the test suite only
-	$(BIN)/pytest $(PYTEST_ARGS)
+# Tests run in parallel, one process per core (pytest-xdist), each with its own test
+# database, live server, worker queue and media folder.
+PYTEST_WORKERS ?= auto
+
+pytest: setup ## the test suite only, on the real date (PYTEST_ARGS='--today 2027-04-01' moves the clock)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: setup system-packages lint check pytest ## set up and run every check and test
+
+# The days the calendar rules turn on: the first day of a financial year, the 5th (last
+# month's report is drafted), the 10th and 11th (a return is late from the 11th), Mondays
+# (weekly reminders: 5 April and 10 May 2027 are both), a leap day, and the contract's last
+# day, which is also the last day of a financial year.
+DAYS ?= 2027-04-01 2027-04-05 2027-05-10 2027-05-11 2028-02-29 2028-03-31
+
+# Tests frozen on a day of their own (marked time_machine) would only repeat themselves.
+test-days: setup ## the date-sensitive tests (marked `dates`) again as if today were each of DAYS
+	@set -e; for day in $(DAYS); do \
+	  echo "== Date-sensitive tests as if today were $$(date -d $$day '+%A %-d %B %Y')"; \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS) --today $$day \
+	    -m "dates and not browser and not time_machine"; \
+	done
 
 worker: setup ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -15,6 +15,10 @@ from config.celery import app
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+# A queue of this test process's own: test processes running side by side (pytest-xdist)
+# each start a worker on their own database, and must not take each other's tasks.
+QUEUE = f"roundtrip-test-{os.getpid()}"
+
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -45,7 +49,7 @@ def worker():
             "--concurrency=1",
             "--loglevel=WARNING",
             "-Q",
-            "roundtrip-test",
+            QUEUE,
             "-n",
             f"roundtrip-{os.getpid()}@%h",
         ],
@@ -76,7 +80,7 @@ def _url(config) -> str:
 
 def test_a_real_worker_runs_a_task_and_its_result_is_stored(worker):
     UserFactory.create_batch(3)
-    result = app.send_task("core.ping", queue="roundtrip-test")
+    result = app.send_task("core.ping", queue=QUEUE)
     value = result.get(timeout=90)
     assert value == {"pong": True, "users": 3}
     # the result is kept in the result backend, readable again by its id

@@ -9,7 +9,7 @@ from accounts.models import Role
 from config.celery import app
 from engagement.models import Reminder, ReminderKind
 from pipeline.models import MonthlyReturn, ReturnStatus
-from tests.core.test_celery_worker import worker  # noqa: F401 - the worker fixture
+from tests.core.test_celery_worker import QUEUE, worker  # noqa: F401 - the worker fixture
 from tests.factories import ClusterFactory, UserFactory, authorities
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -28,9 +28,9 @@ def test_a_late_return_reminder_sent_by_a_worker_twice_is_sent_once(reference, w
                 )
 
     outcomes = [
-        app.send_task(
-            "engagement.remind_late_returns", kwargs={"today": TODAY}, queue="roundtrip-test"
-        ).get(timeout=90)
+        app.send_task("engagement.remind_late_returns", kwargs={"today": TODAY}, queue=QUEUE).get(
+            timeout=90
+        )
         for _ in range(2)
     ]
 
