@@ -1,8 +1,6 @@
 """Pipeline pages: each checks the data gate, looks objects up through the user's scope
 (a forbidden object is a 404) and calls one service or selector."""
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -15,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import data_access_required, predicate_required
 from clusters.models import Cluster
-from core.export import csv_response
+from core.export import csv_response, xlsx_bytes
 from core.history import history_rows
 from core.views import FilteredTableView, attach_errors, form_view
 
@@ -363,10 +361,8 @@ def returns_template(request, fmt):
     sheet.append(RETURN_COLUMNS)
     for row in template_rows(authorities, month):
         sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
     response = HttpResponse(
-        out.getvalue(),
+        xlsx_bytes(workbook),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="monthly-return-template.xlsx"'

@@ -3,10 +3,11 @@ the cluster lead's cut of it."""
 
 import base64
 import datetime
-import io
 import re
 
 from django.template.loader import render_to_string
+
+from core.export import xlsx_bytes
 
 from .models import Status
 
@@ -180,6 +181,4 @@ def render_xlsx(report, snapshot: dict) -> bytes:
         ws.column_dimensions["A"].width = 45
         for letter in "BCDEFGHIJ":
             ws.column_dimensions[letter].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book, at=report.issued_at)

@@ -1,10 +1,11 @@
 """An issued invoice as CSV rows, a spreadsheet and a PDF, all from its frozen snapshot, so
 every format shows the same lines and none changes after issue."""
 
-import io
 from decimal import Decimal
 
 from django.template.loader import render_to_string
+
+from core.export import xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = [
@@ -131,9 +132,7 @@ def xlsx(invoice) -> bytes:
     sheet.column_dimensions["A"].width = 32
     for letter in "BCDEFGHI":
         sheet.column_dimensions[letter].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book, at=invoice.issued_at)
 
 
 def pdf(invoice) -> bytes:

