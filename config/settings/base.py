@@ -199,6 +199,21 @@ PIPELINE_IDENTITY_KEY = os.environ.get("PIPELINE_IDENTITY_KEY", "development-onl
 # Uploads larger than this are refused before they are read.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded spreadsheet (XLSX or CSV) may hold, checked before it is read and again
+# while it is read: a 5 KB XLSX can claim 17 billion cells, a 200 KB one hide a 200 MB text.
+# A file past a limit is refused with a message naming the limit.
+UPLOAD_LIMITS = {
+    "rows": int(os.environ.get("UPLOAD_MAX_ROWS", "500000")),
+    "columns": int(os.environ.get("UPLOAD_MAX_COLUMNS", "200")),
+    "cells": int(os.environ.get("UPLOAD_MAX_CELLS", "10000000")),
+    # Excel's own limit for one cell
+    "cell_characters": int(os.environ.get("UPLOAD_MAX_CELL_CHARACTERS", "32767")),
+    # an XLSX is a zip: what it may expand to, in all and per part (real sheets expand 5-20x)
+    "uncompressed_bytes": int(
+        os.environ.get("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+    ),
+    "compression_ratio": int(os.environ.get("UPLOAD_MAX_COMPRESSION_RATIO", "100")),
+}
 
 # A shared cache (Redis in production) so per-token API limits hold across processes.
 CACHES = {

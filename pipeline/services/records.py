@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import operator
+import re
 import zipfile
 
 from django.conf import settings
@@ -90,8 +91,10 @@ def read_csv(data: bytes, *, encoding: str, delimiter: str):
     if not text.strip():
         raise ImportFileError("The file is empty.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",")
+    limits = _Limits("Line")
     try:
         for cells in reader:
+            limits.check(reader.line_num, cells)
             yield reader.line_num, cells
     except csv.Error as error:
         raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
@@ -102,18 +105,106 @@ def read_xlsx(data: bytes):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ImportFileError("The file is not an Excel workbook (.xlsx).") from None
     sheet = workbook.worksheets[0]
+    # read the rows the file holds, not the size it declares (checked above): otherwise
+    # every empty cell of the declared range is made, and a small file fills the memory
+    sheet.reset_dimensions()
+    limits = _Limits("Row")
     empty = True
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         empty = False
+        limits.check(number, row)
         yield number, ["" if v is None else v for v in row]
     workbook.close()
     if empty:
         raise ImportFileError("The file is empty.")
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an XLSX whose parts expand past the limits, or whose sheets declare more
+    cells than allowed, before any of it is read."""
+    from openpyxl.utils import column_index_from_string
+
+    limits = settings.UPLOAD_LIMITS
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError("The file is not an Excel workbook (.xlsx).") from None
+    total = sum(part.file_size for part in parts)
+    if total > limits["uncompressed_bytes"]:
+        raise ImportFileError(
+            f"The workbook expands to {total / 1_048_576:,.0f} MB; the limit is "
+            f"{limits['uncompressed_bytes'] / 1_048_576:,.0f} MB. Split the export and upload "
+            "each part."
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > 1_048_576 and ratio > limits["compression_ratio"]:
+            raise ImportFileError(
+                f"Part of the workbook ({part.filename}) expands {ratio:,.0f} times; the limit "
+                f"is {limits['compression_ratio']} times. A real export does not compress so "
+                "far: save it again from the system that made it."
+            )
+        if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+            with archive.open(part) as sheet:
+                found = _DIMENSION.search(sheet.read(4096))
+            if found and found.group(3):
+                rows = int(found.group(4)) - int(found.group(2)) + 1
+                columns = (
+                    column_index_from_string(found.group(3).decode())
+                    - column_index_from_string(found.group(1).decode())
+                    + 1
+                )
+                if rows * columns > limits["cells"]:
+                    raise ImportFileError(
+                        f"The sheet declares {rows:,} rows by {columns:,} columns "
+                        f"({rows * columns:,} cells); the limit is {limits['cells']:,} cells."
+                    )
+
+
+class _Limits:
+    """Rows, columns, cells and cell length of a file, counted as it is read."""
+
+    def __init__(self, unit: str):
+        self.unit = unit  # "Row" or "Line"
+        self.limits = settings.UPLOAD_LIMITS
+        self.rows = self.cells = 0
+
+    def check(self, number: int, row) -> None:
+        from openpyxl.utils import get_column_letter
+
+        limits = self.limits
+        self.rows += 1
+        if self.rows > limits["rows"]:
+            raise ImportFileError(
+                f"The file has more than {limits['rows']:,} rows, the limit for one upload. "
+                "Split the export and upload each part."
+            )
+        if len(row) > limits["columns"]:
+            raise ImportFileError(
+                f"{self.unit} {number} has {len(row):,} columns; the limit is "
+                f"{limits['columns']:,} columns."
+            )
+        self.cells += len(row)
+        if self.cells > limits["cells"]:
+            raise ImportFileError(
+                f"The file has more than {limits['cells']:,} cells, the limit for one upload."
+            )
+        for index, value in enumerate(row, start=1):
+            if isinstance(value, str) and len(value) > limits["cell_characters"]:
+                raise ImportFileError(
+                    f"{self.unit} {number}, column {get_column_letter(index)}: the cell holds "
+                    f"{len(value):,} characters; the limit is {limits['cell_characters']:,}."
+                )
 
 
 def _rows(data: bytes, profile: ImportProfile):
