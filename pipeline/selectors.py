@@ -50,9 +50,14 @@ COUNTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
 
 def returns_for_user(user):
-    return MonthlyReturn.objects.filter(
-        local_authority__in=authorities_for_user(user)
-    ).select_related("local_authority", "submitted_by", "accepted_by", "created_by")
+    """Returns the user may read: of their LAs; for DfE, only once submitted, since a draft
+    belongs to its LA until then."""
+    from accounts.permissions import is_dfe_reader
+
+    returns = MonthlyReturn.objects.filter(local_authority__in=authorities_for_user(user))
+    if is_dfe_reader(user):
+        returns = returns.exclude(status=ReturnStatus.DRAFT)
+    return returns.select_related("local_authority", "submitted_by", "accepted_by", "created_by")
 
 
 def batches_for_user(user):

@@ -121,6 +121,22 @@ def test_a_cluster_lead_sees_only_their_own_las_returns(users, data):
     assert client.get(f"/pipeline/returns/{data['darlington'].pk}/").status_code == 200
 
 
+def test_dfe_reads_returns_once_submitted_and_never_an_las_draft(users, data):
+    client = client_for(users["dfe"])
+    assert client.get(f"/pipeline/returns/{data['darlington'].pk}/").status_code == 200
+    assert client.get(f"/pipeline/returns/{data['halton'].pk}/").status_code == 404
+    for url in (
+        "/pipeline/returns/",
+        "/pipeline/returns/?format=csv",
+        "/pipeline/returns/?status=draft&format=csv",
+    ):
+        body = client.get(url).content.decode()
+        assert "Halton" not in body, url
+    assert "Darlington" in client.get("/pipeline/returns/?format=csv").content.decode()
+    # the programme team still sees the draft
+    assert client_for(users["pm"]).get(f"/pipeline/returns/{data['halton'].pk}/").status_code == 200
+
+
 def test_a_cluster_lead_cannot_reach_another_clusters_funnel_by_editing_the_url(
     users, data, other_cluster
 ):
