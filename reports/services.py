@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -115,8 +115,19 @@ def request_report(*, kind: str, day: datetime.date, requested_by=None) -> Repor
         progress_note="Queued",
         requested_by=requested_by,
     )
-    report.full_clean()
-    report.save()
+    # the database holds "one live report a period" (the constraint): validated there, so
+    # that of two requests for the same new period at once, the loser gets the winner's
+    report.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        winner = Report.objects.filter(
+            kind=kind, period_start=start, status__in=LIVE_STATUSES
+        ).first()
+        if winner is None:
+            raise
+        return winner
     _enqueue(report)
     return report
 

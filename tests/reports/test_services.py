@@ -267,3 +267,36 @@ def test_the_scheduler_drafts_last_month_on_the_fifth_of_each_month():
 
     app.loader.import_default_modules()  # what a worker does first: discover the tasks
     assert "reports.draft_last_month" in app.tasks
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_requests_for_the_same_new_month_at_once_both_get_the_one_report(pm, contract):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two transactions at once on one unique key need PostgreSQL")
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def ask():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            outcomes.append(services.request_report(kind="monthly", day=MAY, requested_by=pm).pk)
+        except Exception as error:  # noqa: BLE001 - what a user would have met
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    for _ in range(5):  # the race is lost by one of the two only some of the time
+        Report.objects.all().delete()
+        outcomes.clear()
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        report = Report.objects.get()  # one report, never two
+        assert outcomes == [report.pk, report.pk]
