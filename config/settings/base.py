@@ -106,8 +106,10 @@ TEMPLATES = [
 FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 DATABASES = {
+    # connections are kept for a minute and checked before each request reuses one, so a
+    # database restart costs no request a 500
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

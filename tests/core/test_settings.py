@@ -1,9 +1,11 @@
-"""The settings modules as an operator meets them: run in a fresh process."""
+"""The settings as an operator meets them: modules run in a fresh process, connections lost."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +86,26 @@ def test_with_nothing_set_it_runs_on_sqlite_with_tasks_in_process():
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_the_database_dropped_is_replaced_before_the_next_request_uses_it():
+    """As after a PostgreSQL restart: each process's kept connection is dead."""
+    import psycopg
+    from django.db import close_old_connections, connection
+
+    from accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("terminating a server connection needs PostgreSQL")
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    close_old_connections()  # what the start of every request does
+    assert User.objects.count() >= 0  # answered on a fresh connection, not a 500
+    assert connection.connection.info.backend_pid != pid
