@@ -530,6 +530,15 @@ def approve_entry(*, entry_id: int, by) -> TimeEntry:
         .select_related("adjusts", "grade")
         .get(pk=entry_id)
     )
+    if entry.status in (Status.APPROVED, Status.INVOICED) and entry.approved_at:
+        # most often a second click of the same button: say what the first one did
+        who = "you" if entry.approved_by_id == by.pk else str(entry.approved_by)
+        at = timezone.localtime(entry.approved_at)
+        raise ValidationError(
+            f"Already approved by {who} at {at:%H:%M} on {at:%-d %B %Y}"
+            + (", and since invoiced." if entry.status == Status.INVOICED else "."),
+            code="already_approved",
+        )
     if entry.status != Status.SUBMITTED:
         raise ValidationError(
             f"This entry is {entry.get_status_display().lower()}: only submitted time is approved."

@@ -461,19 +461,24 @@ class ApprovalListView(FilteredTableView):
         that one refused at a cap leaves the others approved."""
         only = request.POST.get("only")
         ids = [only] if only else request.POST.getlist("entry")
-        approved, refused = 0, []
+        approved, refused, already = 0, [], []
         for pk in ids:
             try:
                 services.approve_entry(entry_id=int(pk), by=request.user)
             except (ValueError, ValidationError) as error:
                 message = " ".join(getattr(error, "messages", [str(error)]))
-                refused.append(message)
+                if getattr(error, "code", None) == "already_approved":
+                    already.append(message)  # not a failure: nothing is left to do
+                else:
+                    refused.append(message)
             except TimeEntry.DoesNotExist:
                 refused.append("That entry no longer exists.")
             else:
                 approved += 1
         if approved:
             messages.success(request, f"{approved} entr{'y' if approved == 1 else 'ies'} approved.")
+        for message in dict.fromkeys(already):
+            messages.info(request, message)
         for message in dict.fromkeys(refused):
             messages.error(request, f"Not approved: {message}")
         if not ids:

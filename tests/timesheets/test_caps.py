@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programme.models import FinancialYearCap
+from tests.clock import LONDON
 from tests.conftest import client_for
 from timesheets import services
 from timesheets.models import Status, TimeEntry
@@ -128,3 +129,20 @@ def test_cap_refusal_names_both_caps_when_both_would_be_passed():
 
     assert "Headroom left in 2025-26: £500.00, which is 0.5 days" in message
     assert "Headroom left across the contract: £250.00, which is 0.25 days" in message
+
+
+def test_a_second_click_of_approve_says_the_first_one_worked(
+    consultant, pm, second_pm, time_machine
+):
+    time_machine.move_to(datetime.datetime(2024, 6, 10, 14, 2, tzinfo=LONDON), tick=False)
+    entry = submitted(consultant, datetime.date(2024, 6, 3))
+    client = client_for(pm)
+    url = reverse("timesheets:approvals")
+    client.post(url, {"only": str(entry.pk)})
+
+    body = client.post(url, {"only": str(entry.pk)}, follow=True).content.decode()
+
+    assert "Already approved by you at 14:02 on 10 June 2024." in body
+    assert "Not approved" not in body
+    body = client_for(second_pm).post(url, {"only": str(entry.pk)}, follow=True).content.decode()
+    assert f"Already approved by {pm} at 14:02 on 10 June 2024." in body
