@@ -63,11 +63,11 @@ check: setup ## Django system checks and missing migrations
 	$(MANAGE) makemigrations --check --dry-run
 
 # Tests run in parallel, one process per core (pytest-xdist), each with its own test
-# database, live server, worker queue and media folder.
+# database, live server, worker queue and media folder; the ten slowest are listed.
 PYTEST_WORKERS ?= auto
 
 pytest: setup ## the test suite only, on the real date (PYTEST_ARGS='--today 2027-04-01' moves the clock)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 test: setup system-packages lint check pytest ## set up and run every check and test
 
