@@ -141,7 +141,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Five failures lock an e-mail/IP pair for 30 minutes; the login page says so.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count against the account alone: a guesser cannot start afresh from another
+# address, and behind a proxy (one address for everyone) one person's typos lock no one else
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_of"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

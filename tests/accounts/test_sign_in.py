@@ -88,3 +88,28 @@ def test_a_mismatched_new_password_is_refused_on_its_field(client, person):
     assert 'href="#id_new_password2"' in response.content.decode()
     person.refresh_from_db()
     assert person.check_password(PASSWORD)
+
+
+def test_the_lockout_holds_for_the_account_from_any_address_and_any_spelling(person):
+    from django.test import Client
+
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    for spelling in ("person@example.org", "Person@example.org", " PERSON@EXAMPLE.ORG ") * 2:
+        guesser.post(LOGIN, {"username": spelling, "password": "wrong"})
+
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    response = elsewhere.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in elsewhere.session
+
+
+def test_five_typos_for_one_account_lock_no_one_else_on_the_same_address(person):
+    from django.test import Client
+
+    UserFactory(email="colleague@example.org")
+    office = Client(REMOTE_ADDR="192.0.2.1")  # a council's proxy: one address for everyone
+    for _ in range(5):
+        office.post(LOGIN, {"username": "person@example.org", "password": "wrong"})
+
+    response = office.post(LOGIN, {"username": "colleague@example.org", "password": PASSWORD})
+    assert response.status_code == 302
