@@ -138,7 +138,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Five failures lock an e-mail/IP pair for 30 minutes; the login page says so.
+# Five failures lock the account (the e-mail) for 30 minutes; the login page says so.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 # Failures count against the account alone: a guesser cannot start afresh from another

@@ -180,8 +180,6 @@ class _Limits:
         self.rows = self.cells = 0
 
     def check(self, number: int, row) -> None:
-        from openpyxl.utils import get_column_letter
-
         limits = self.limits
         self.rows += 1
         if self.rows > limits["rows"]:
@@ -201,6 +199,8 @@ class _Limits:
             )
         for index, value in enumerate(row, start=1):
             if isinstance(value, str) and len(value) > limits["cell_characters"]:
+                from openpyxl.utils import get_column_letter
+
                 raise ImportFileError(
                     f"{self.unit} {number}, column {get_column_letter(index)}: the cell holds "
                     f"{len(value):,} characters; the limit is {limits['cell_characters']:,}."
