@@ -1,12 +1,12 @@
 import datetime
 import os
-import zoneinfo
 
 import pytest
 from django.test import Client
 
 from accounts.models import Role
 from clusters.services import load_reference_data
+from tests.clock import LONDON
 from tests.factories import ClusterFactory, UserFactory, authorities
 
 # Browser tests drive a sync Playwright inside pytest's event loop; Django must allow
@@ -18,7 +18,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # it ticks on from 09:00 London time, so a run never crosses midnight. A single test that
 # needs a particular day says so with `@pytest.mark.time_machine(...)`, which nests inside.
 CLOCK_STARTS_AT = datetime.time(9, 0)
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def pytest_addoption(parser):
