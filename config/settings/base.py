@@ -145,6 +145,10 @@ AXES_COOLOFF_TIME = 0.5
 # address, and behind a proxy (one address for everyone) one person's typos lock no one else
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.lockout.account_of"
+# axes warns that without the address a guesser is not limited per address: deliberate
+# (one council proxy is one address for hundreds of people); a separate, higher
+# per-address limit is still to come (issue 16)
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -189,6 +193,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker lost mid-task (killed, out of memory) gives its task back to the queue; the
+# broker hands an unacknowledged task to another worker only after an hour, longer than
+# any task may run (CELERY_TASK_TIME_LIMIT), so no task runs twice at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# With the broker down, a request gives up queueing within about two seconds (the work is
+# saved and its sweep queues it later) rather than hanging for twenty.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# A worker whose broker goes away keeps trying to reconnect, however long it takes.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
@@ -300,6 +323,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagement.remind_no_time",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
     },
+    # background work whose worker was lost, or that was never queued because the broker
+    # was down, is queued again or ended with a message; raw uploads never outlive this
+    "pipeline-sweep-imports": {"task": "pipeline.sweep_imports", "schedule": 300},
+    "reports-sweep-builds": {"task": "reports.sweep_builds", "schedule": 300},
 }
 
 LOGGING = {
