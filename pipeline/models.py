@@ -271,6 +271,10 @@ class ImportBatch(LockingDeleteModel):
         max_length=20, choices=BatchStatus.choices, default=BatchStatus.UPLOADED
     )
     progress = models.PositiveSmallIntegerField(default=0)
+    # the validating worker's heartbeat (moved on with the progress) and how many runs have
+    # claimed the batch: the sweep re-queues work whose worker was lost, then gives up
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0)
     changed_count = models.PositiveIntegerField(default=0)

@@ -7,3 +7,11 @@ def validate_import(batch_id: int) -> None:
     from .services.records import validate_batch
 
     validate_batch(batch_id=batch_id)
+
+
+@shared_task(name="pipeline.sweep_imports", soft_time_limit=120, time_limit=180)
+def sweep_imports() -> dict:
+    """Every five minutes (beat): imports left behind by a lost worker or a broker outage."""
+    from .services.records import sweep_imports as sweep
+
+    return sweep()

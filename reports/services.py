@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.tasks import enqueue
+
 from . import charts
 from .gather import gather
 from .models import LIVE_STATUSES, Kind, Report, Status
@@ -74,7 +76,24 @@ def _enqueue(report: Report) -> None:
     from .tasks import build_report
 
     report_id = report.pk
-    transaction.on_commit(lambda: build_report.delay(report_id))
+    transaction.on_commit(lambda: enqueue(build_report, report_id))
+
+
+NEVER_QUEUED_AFTER = datetime.timedelta(minutes=2)
+
+
+def sweep_builds(now: datetime.datetime | None = None) -> int:
+    """Queue again every build that is waiting and no worker has: queued for a while but
+    never started (the broker was down), or building with its worker lost (its claim older
+    than any build may take, so the next run may claim it). Returns how many were queued."""
+    from .tasks import build_report
+
+    now = now or timezone.now()
+    waiting = Report.objects.filter(
+        Q(status=Status.QUEUED, requested_at__lt=now - NEVER_QUEUED_AFTER)
+        | Q(status=Status.BUILDING, claimed_at__lt=now - STALE_AFTER)
+    )
+    return sum(enqueue(build_report, pk) for pk in waiting.values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -16,3 +16,11 @@ def draft_last_month() -> int | None:
 
     report = draft()
     return report.pk if report else None
+
+
+@shared_task(name="reports.sweep_builds", soft_time_limit=60, time_limit=90)
+def sweep_builds() -> int:
+    """Every five minutes (beat): builds never queued, or whose worker was lost."""
+    from .services import sweep_builds as sweep
+
+    return sweep()

@@ -19,9 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clusters.models import LocalAuthority
+from core.tasks import enqueue
 
 from ..models import (
     BatchStatus,
@@ -632,7 +634,7 @@ def create_batch(
         from ..tasks import validate_import
 
         batch_id = batch.pk
-        transaction.on_commit(lambda: validate_import.delay(batch_id))
+        transaction.on_commit(lambda: enqueue(validate_import, batch_id))
     return batch
 
 
@@ -640,7 +642,10 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
     """Parse and check a batch (claimed with a conditional update so it runs once), stage
     its clean rows and record the counts and every error. The raw file is then deleted."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.UPLOADED).update(
-        status=BatchStatus.VALIDATING, progress=1
+        status=BatchStatus.VALIDATING,
+        progress=1,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
     batch = ImportBatch.objects.select_related("profile", "uploaded_by", "local_authority").get(
         pk=batch_id
@@ -653,7 +658,7 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
 
     def on_progress(done):
         ImportBatch.objects.filter(pk=batch_id).update(
-            progress=min(90, int(90 * done / total_guess))
+            progress=min(90, int(90 * done / total_guess)), claimed_at=timezone.now()
         )
 
     rows, errors, count = parse_export(
@@ -679,7 +684,7 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
         batch.staged.save(
             f"{batch.sha256[:16]}-{batch.pk}.json.gz", ContentFile(payload), save=False
         )
-    batch.upload.delete(save=False)
+    _forget_file(batch, "upload")
     batch.save()
     log.info("Import batch %s validated: %s rows, %s errors", batch.pk, count, len(errors))
     return batch
@@ -717,9 +722,79 @@ def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
     batch.status = BatchStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.committed_by = user
-    batch.staged.delete(save=False)
+    _forget_file(batch, "staged")
     batch.save()
     return batch
+
+
+def _forget_file(batch: ImportBatch, field: str) -> None:
+    """Clear a file field and delete its file once the change is committed: if the
+    transaction rolls back, the row still names the file and the file is still there."""
+    file = getattr(batch, field)
+    if not file:
+        return
+    storage, name = file.storage, file.name
+    setattr(batch, field, "")
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# Work left behind ------------------------------------------------------------------
+
+STALE_AFTER = datetime.timedelta(minutes=13)  # the validation task's time limit, and a minute
+NEVER_QUEUED_AFTER = datetime.timedelta(minutes=2)
+MAX_ATTEMPTS = 2
+
+
+def sweep_imports(now: datetime.datetime | None = None) -> dict:
+    """Bring every import left behind to an end state, or on its way to one: an upload never
+    queued (the broker was down) is queued; a validation whose worker was lost is queued
+    again, or failed with a message after MAX_ATTEMPTS; a raw upload never outlives its
+    validation. Returns what it did, by kind."""
+    from ..tasks import validate_import
+
+    now = now or timezone.now()
+    done = {"queued": 0, "requeued": 0, "failed": 0, "uploads_deleted": 0}
+    for batch_id in ImportBatch.objects.filter(
+        status=BatchStatus.UPLOADED, uploaded_at__lt=now - NEVER_QUEUED_AFTER
+    ).values_list("pk", flat=True):
+        done["queued"] += enqueue(validate_import, batch_id)
+    stale = ImportBatch.objects.filter(
+        status=BatchStatus.VALIDATING, claimed_at__lt=now - STALE_AFTER
+    )
+    for batch_id in stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
+        if stale.filter(pk=batch_id).update(status=BatchStatus.UPLOADED, progress=0):
+            done["requeued"] += 1
+            enqueue(validate_import, batch_id)
+    for batch in stale.filter(attempts__gte=MAX_ATTEMPTS):
+        with transaction.atomic():
+            if not stale.filter(pk=batch.pk).update(
+                status=BatchStatus.FAILED,
+                progress=100,
+                validated_at=now,
+                error_count=1,
+                errors=[
+                    {
+                        "line": None,
+                        "column": "",
+                        "message": f"Checking the file stopped {batch.attempts} times before "
+                        "it finished (the worker checking it was lost). Upload it again; if "
+                        "it stops again, split it into smaller files.",
+                    }
+                ],
+            ):
+                continue
+            done["failed"] += 1
+            _forget_file(batch, "upload")
+            ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+    finished = ImportBatch.objects.exclude(
+        status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATING]
+    ).exclude(upload="")
+    for batch in finished:
+        with transaction.atomic():
+            _forget_file(batch, "upload")
+            ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+        done["uploads_deleted"] += 1
+    return done
 
 
 def upsert_records(rows: list[dict], *, batch_id: int | None) -> tuple[int, int]:

@@ -252,3 +252,37 @@ def test_two_requests_for_the_same_new_month_at_once_both_get_the_one_report(pm,
         outcomes = at_once(ask)
         report = Report.objects.get()  # one report, never two
         assert outcomes == [report.pk, report.pk]
+
+
+def test_a_build_never_queued_or_whose_worker_was_lost_is_built_by_the_sweep(
+    pm, contract, monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from reports.tasks import build_report
+
+    def refuse(*args, **kwargs):
+        raise BrokerDown("Connection refused.")
+
+    monkeypatch.setattr(build_report, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = services.request_report(kind="monthly", day=MAY, requested_by=pm)
+    lost = Report.objects.create(
+        kind="monthly",
+        period_start=datetime.date(2024, 4, 1),
+        status=Status.BUILDING,
+        claimed_at=timezone.now(),
+        progress=40,
+        progress_note="Drawing the charts",
+    )
+    assert waiting.status == Status.QUEUED  # asked for while the broker was down: not an error
+    monkeypatch.undo()
+
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=3))
+    assert services.sweep_builds() == 1  # the one never queued; the lost one may still run
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=15))
+    assert services.sweep_builds() == 1
+
+    assert set(Report.objects.values_list("status", flat=True)) == {Status.DRAFT}
+    lost.refresh_from_db()
+    assert lost.snapshot and lost.progress == 100
