@@ -12,6 +12,16 @@ def ping() -> dict:
     return {"pong": True, "users": get_user_model().objects.count()}
 
 
+@shared_task(name="core.heartbeat", soft_time_limit=20, time_limit=30)
+def heartbeat() -> None:
+    """Every minute (beat): the worker that runs it is alive, and so is the scheduler."""
+    from django.utils import timezone
+
+    from .models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+
+
 def enqueue(task, *args) -> bool:
     """Send a task to the workers, or, when the broker cannot be reached, leave the work as
     it is saved for its area's sweep to queue once the broker is back: the person who asked

@@ -1,7 +1,10 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -92,4 +95,18 @@ def form_view(
             "cancel_url": cancel_url or success_url,
             **(context or {}),
         },
+    )
+
+
+@login_not_required
+@require_GET
+def health(request):
+    """200 when the database, the broker and a worker's heartbeat are all well, else 503;
+    says which part is not (no data, so it needs no sign-in)."""
+    from .health import checks, healthy
+
+    result = checks()
+    ok = healthy(result)
+    return JsonResponse(
+        {"status": "ok" if ok else "failing", "checks": result}, status=200 if ok else 503
     )

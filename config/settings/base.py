@@ -325,6 +325,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # background work whose worker was lost, or that was never queued because the broker
     # was down, is queued again or ended with a message; raw uploads never outlive this
+    "core-heartbeat": {"task": "core.heartbeat", "schedule": 60},  # read by /health/
     "pipeline-sweep-imports": {"task": "pipeline.sweep_imports", "schedule": 300},
     "reports-sweep-builds": {"task": "reports.sweep_builds", "schedule": 300},
 }
