@@ -54,6 +54,8 @@ def test_an_upload_while_the_broker_is_down_is_queued_by_the_sweep_when_it_is_ba
     assert response.status_code == 302  # not a 500: the file is kept and waits
     assert batch.status == BatchStatus.UPLOADED and batch.upload
 
+    page = client_for(lead).get(reverse("pipeline:import_detail", args=[batch.pk]))
+    assert "Queued: the file is saved and waits for a worker" in page.content.decode()
     assert sweep_imports()["queued"] == 0  # too soon, and the broker is still down
     broker_down.undo()
     later(time_machine, 3)
