@@ -22,22 +22,15 @@ QUEUE = f"roundtrip-test-{os.getpid()}"
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def worker():
-    if not settings.CELERY_BROKER_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set CELERY_BROKER_URL so the worker round trip runs")
-        pytest.skip("no CELERY_BROKER_URL: tasks run in-process on the embedded default")
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-        "file:memorydb"
-    ):
-        pytest.skip("the worker cannot see an in-memory SQLite test database")
+def start_worker(name: str = "roundtrip") -> subprocess.Popen:
+    """A real worker process on this test's database and media folder, taking this test
+    process's queue only."""
     env = dict(os.environ)
-    # the worker must read the test database this test writes to
-    config = dict(connection.settings_dict)
-    env["DATABASE_URL"] = _url(config)
+    # the worker must read the test database this test writes to, and its files
+    env["DATABASE_URL"] = _url(dict(connection.settings_dict))
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
-    process = subprocess.Popen(
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -51,22 +44,39 @@ def worker():
             "-Q",
             QUEUE,
             "-n",
-            f"roundtrip-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False  # this test talks to the real broker
-    yield process
-    app.conf.task_always_eager = eager
+
+
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def worker():
+    if not settings.CELERY_BROKER_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CELERY_BROKER_URL so the worker round trip runs")
+        pytest.skip("no CELERY_BROKER_URL: tasks run in-process on the embedded default")
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("the worker cannot see an in-memory SQLite test database")
+    process = start_worker()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # this test talks to the real broker
+    yield process
+    app.conf.task_always_eager = eager
+    stop(process)
 
 
 def _url(config) -> str:
