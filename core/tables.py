@@ -1,6 +1,10 @@
 """The base for every table: GOV.UK classes set once, numbers right-aligned."""
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
+
+# A page holds at least one row and at most this many, whatever ?per_page= asks for.
+MAX_PER_PAGE = 200
 
 NUMERIC = {
     "th": {"class": "govuk-table__header govuk-table__header--numeric"},
@@ -19,3 +23,7 @@ class GovukTable(tables.Table):
         }
         row_attrs = {"class": "govuk-table__row"}
         per_page = 25
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        per_page = min(max(per_page or self._meta.per_page, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)

@@ -1,0 +1,47 @@
+"""No query-string value gives a 500: every page that takes no argument in its address,
+for a programme manager and a cluster lead, with values a person would never type."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import client_for
+
+PARAMETERS = ["page", "per_page", "sort", "month", "q", "fy", "status", "cluster", "la"]
+PARAMETERS += ["period", "scope", "start", "year", "kind", "owner", "week", "date", "copy"]
+VALUES = ["-1", "0", "x", "99999999999999999999", "2024-02-30", "\x00"]
+
+
+def _pages(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _pages(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if "<" not in route and "^" not in route:
+                yield "/" + route
+
+
+PAGES = sorted(
+    p for p in set(_pages(get_resolver())) if not p.startswith(("/admin", "/account/sign-out"))
+)
+
+
+@pytest.mark.django_db
+def test_no_query_string_value_gives_a_500(users, north_east, other_cluster):
+    from programme.demo import seed
+
+    seed()  # the contract and the rate card, as every real installation has
+    failures = []
+    for role in ("pm", "lead"):
+        client = client_for(users[role])
+        for value in VALUES:
+            query = dict.fromkeys(PARAMETERS, value)
+            for path in PAGES:
+                try:
+                    status = client.get(path, query).status_code
+                except Exception as error:  # noqa: BLE001 - what would have been a 500
+                    status = repr(error)[:100]
+                if status != 200 and not (isinstance(status, int) and status < 500):
+                    failures.append((role, path, value, status))
+    assert failures == []
+    assert len(PAGES) > 60  # every area's pages were tried
