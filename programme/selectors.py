@@ -8,11 +8,16 @@ from django.core.exceptions import ObjectDoesNotExist
 from .models import Contract, DayRate, FinancialYearCap, Grade, financial_year_of
 
 
+class NoContractYet(ObjectDoesNotExist):
+    """A page that needs the contract was asked for before one was set up: shown to the
+    person as a page saying so (core.middleware), never as a 500."""
+
+
 def current_contract() -> Contract:
     """The delivery-partner contract (the tracker holds one)."""
     contract = Contract.objects.order_by("start_date").first()
     if contract is None:
-        raise ObjectDoesNotExist("No contract has been set up yet.")
+        raise NoContractYet("No contract has been set up yet.")
     return contract
 
 

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.ExplainedFailureMiddleware",
     # axes must come last (see its documentation)
     "axes.middleware.AxesMiddleware",
 ]

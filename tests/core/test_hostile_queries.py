@@ -45,3 +45,12 @@ def test_no_query_string_value_gives_a_500(users, north_east, other_cluster):
                     failures.append((role, path, value, status))
     assert failures == []
     assert len(PAGES) > 60  # every area's pages were tried
+
+
+@pytest.mark.django_db
+def test_before_the_contract_is_set_up_its_pages_say_so_rather_than_fail(users):
+    client = client_for(users["pm"])
+    for path in ("/programme/contract/", "/timesheets/allocation/", "/programme/contract/vary/"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "The contract has not been set up yet" in response.content.decode()
