@@ -1,5 +1,6 @@
 """Failures a person can meet in the ordinary course, shown as a page that says what to do
-rather than the generic 500."""
+rather than the generic 500: an address holding a character no page accepts, a page that
+needs the contract before there is one."""
 
 from django.shortcuts import render
 
@@ -11,6 +12,12 @@ class ExplainedFailureMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # PostgreSQL cannot store or compare text holding a NUL byte; no address needs one
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return render(request, "400.html", status=400)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

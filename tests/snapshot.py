@@ -32,6 +32,10 @@ class DemoSnapshot:
         if today in self.copies:
             self._restore(self.copies[today])
             return
+        # the copy is of everything in the database: it must hold the demo and nothing else
+        from accounts.models import User
+
+        assert not User.objects.exists(), "seed the demo copy into an empty database"
         call_command("seed_demo", verbosity=0)
         self.copies[today] = self._take()
 

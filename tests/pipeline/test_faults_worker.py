@@ -11,12 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from config.celery import app
 from pipeline import example_profiles
 from pipeline.exportgen import carefirst_csv, synthetic_records
 from pipeline.models import BatchStatus, ImportBatch
 from pipeline.services import create_batch
 from pipeline.services.records import sweep_imports
+from pipeline.tasks import validate_import
 from tests.core.test_celery_worker import QUEUE, start_worker, stop, worker  # noqa: F401
 from tests.factories import authorities
 
@@ -35,12 +35,12 @@ def wait_for(batch_id, condition, seconds=120):
 
 
 @pytest.fixture
-def to_this_tests_worker():
-    """Validation goes to this test's own queue, where its workers listen."""
-    routes = app.conf.task_routes
-    app.conf.task_routes = {"pipeline.validate_import": {"queue": QUEUE}}
-    yield
-    app.conf.task_routes = routes
+def to_this_tests_worker(monkeypatch):
+    """Validation goes to this test's own queue, where its workers listen (the app's routes
+    are read once per process, so the queue is named on each send)."""
+    monkeypatch.setattr(
+        validate_import, "delay", lambda *args: validate_import.apply_async(args, queue=QUEUE)
+    )
 
 
 def test_a_worker_killed_mid_validation_leaves_the_import_to_the_sweep_and_another_worker(
