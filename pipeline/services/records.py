@@ -784,17 +784,21 @@ def sweep_imports(now: datetime.datetime | None = None) -> dict:
             ):
                 continue
             done["failed"] += 1
-            _forget_file(batch, "upload")
-            ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+            _drop_upload(batch)
     finished = ImportBatch.objects.exclude(
         status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATING]
     ).exclude(upload="")
     for batch in finished:
-        with transaction.atomic():
-            _forget_file(batch, "upload")
-            ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+        _drop_upload(batch)
         done["uploads_deleted"] += 1
     return done
+
+
+def _drop_upload(batch: ImportBatch) -> None:
+    """Clear a batch's raw upload in the database, and delete the file once that commits."""
+    with transaction.atomic():
+        _forget_file(batch, "upload")
+        ImportBatch.objects.filter(pk=batch.pk).update(upload="")
 
 
 def upsert_records(rows: list[dict], *, batch_id: int | None) -> tuple[int, int]:
