@@ -44,7 +44,9 @@ def main() -> None:
     )
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    print(f"Data: {PipelineRecord.objects.count():,} records, {MonthlyReturn.objects.count():,} returns")
+    print(
+        f"Data: {PipelineRecord.objects.count():,} records, {MonthlyReturn.objects.count():,} returns"
+    )
     cluster = Cluster.objects.order_by("pk").first()
     la = LocalAuthority.objects.get(name="Sunderland")
     today = datetime.date.today()

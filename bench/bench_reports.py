@@ -177,7 +177,9 @@ def query_counts(month: datetime.date) -> tuple[int, int, int]:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--national", type=int, default=0, help="case records the national set should hold")
+    parser.add_argument(
+        "--national", type=int, default=0, help="case records the national set should hold"
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     setup_test_environment()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/new/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
     path("profiles/", views.ProfileListView.as_view(), name="profile_list"),
     path("profiles/new/", views.profile_edit, name="profile_create"),
     path("profiles/<int:pk>/", views.profile_edit, name="profile_edit"),

@@ -427,7 +427,11 @@ class BatchListView(FilteredTableView):
 @data_access_required
 @predicate_required(permissions.can_submit_data)
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    # "upload it again" from a failed import keeps its profile and LA chosen
+    initial = {k: request.GET[k] for k in ("profile", "local_authority") if k in request.GET}
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.create_batch(
@@ -483,6 +487,33 @@ def import_commit(request, pk):
             f"{batch.unchanged_count} unchanged.",
         )
     return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_discard(request, pk):
+    """Confirm, then remove an import that will not be committed."""
+    batch = _batch(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            filename = services.discard_batch(batch=batch, user=request.user)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, f"Discarded the import of {filename}.")
+            return redirect("pipeline:import_list")
+    return render(
+        request,
+        "pipeline/confirm.html",
+        {
+            "title": "Discard this import?",
+            "object": f"{batch.filename}, uploaded {batch.uploaded_at:%-d %B %Y %H:%M}: "
+            "its checked rows are deleted and nothing is written to the tracker.",
+            "error": error,
+            "cancel_url": reverse("pipeline:import_detail", args=[pk]),
+        },
+    )
 
 
 # Profiles and lists (programme manager) ---------------------------------------------

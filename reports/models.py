@@ -51,6 +51,9 @@ class Report(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # how many runs have claimed the build: the sweep queues a build whose worker was lost
+    # again, and after MAX_ATTEMPTS fails it with a message instead
+    attempts = models.PositiveSmallIntegerField(default=0)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,7 +9,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from core.tasks import enqueue
@@ -80,20 +80,69 @@ def _enqueue(report: Report) -> None:
 
 
 NEVER_QUEUED_AFTER = datetime.timedelta(minutes=2)
+# a build whose worker was lost this many times is failed rather than tried again: a report
+# that kills its worker (memory, say) must not loop for ever
+MAX_ATTEMPTS = 2
 
 
 def sweep_builds(now: datetime.datetime | None = None) -> int:
-    """Queue again every build that is waiting and no worker has: queued for a while but
-    never started (the broker was down), or building with its worker lost (its claim older
-    than any build may take, so the next run may claim it). Returns how many were queued."""
+    """Bring every build no worker has to an end state, or on its way to one: queued for a
+    while but never started (the broker was down) is queued; building with its worker lost
+    (its claim older than any build may take, so the next run may claim it) is queued
+    again, or failed with a message once it has been lost MAX_ATTEMPTS times. Returns how
+    many were queued."""
     from .tasks import build_report
 
     now = now or timezone.now()
+    lost = Report.objects.filter(status=Status.BUILDING, claimed_at__lt=now - STALE_AFTER)
+    for report in lost.filter(attempts__gte=MAX_ATTEMPTS):
+        lost.filter(pk=report.pk).update(
+            status=Status.FAILED,
+            progress_note="Failed",
+            error=f"Building the report stopped {report.attempts} times before it finished "
+            "(the worker building it was lost). Try again; if it stops again, tell the "
+            "service's support team, who can see why in the workers' logs.",
+        )
     waiting = Report.objects.filter(
         Q(status=Status.QUEUED, requested_at__lt=now - NEVER_QUEUED_AFTER)
         | Q(status=Status.BUILDING, claimed_at__lt=now - STALE_AFTER)
     )
     return sum(enqueue(build_report, pk) for pk in waiting.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def retry_build(*, report_id: int, requested_by=None) -> Report:
+    """Try a failed build again, as the same report. If another report for its period is
+    already being prepared (asked for since), that one is returned instead."""
+    report = Report.objects.select_for_update().get(pk=report_id)
+    if report.status != Status.FAILED:
+        if report.status in LIVE_STATUSES:
+            return report  # a second click: it is already on its way
+        raise ValidationError({"status": "Only a report that failed to build can be tried again."})
+    validate_period(kind=report.kind, period_start=report.period_start)
+    report.status, report.progress, report.progress_note = Status.QUEUED, 0, "Queued"
+    report.error, report.attempts, report.requested_by = "", 0, requested_by
+    try:
+        with transaction.atomic():
+            report.save(
+                update_fields=[
+                    "status",
+                    "progress",
+                    "progress_note",
+                    "error",
+                    "attempts",
+                    "requested_by",
+                ]
+            )
+    except IntegrityError:
+        winner = Report.objects.filter(
+            kind=report.kind, period_start=report.period_start, status__in=LIVE_STATUSES
+        ).first()
+        if winner is None:
+            raise
+        return winner
+    _enqueue(report)
+    return report
 
 
 @transaction.atomic
@@ -157,7 +206,14 @@ def _claim(report_id: int) -> datetime.datetime | None:
     claimed = Report.objects.filter(
         Q(status=Status.QUEUED) | Q(status=Status.BUILDING, claimed_at__lt=now - STALE_AFTER),
         pk=report_id,
-    ).update(status=Status.BUILDING, claimed_at=now, progress=5, progress_note="Started", error="")
+    ).update(
+        status=Status.BUILDING,
+        claimed_at=now,
+        progress=5,
+        progress_note="Started",
+        error="",
+        attempts=F("attempts") + 1,
+    )
     return now if claimed else None
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/issue/", views.issue_report, name="issue"),
     path("<int:pk>/correct/", views.correct_report, name="correct"),
     path("<int:pk>/refresh/", views.refresh_report, name="refresh"),
+    path("<int:pk>/retry/", views.retry_report, name="retry"),
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
     path("<int:pk>/report.xlsx", views.report_xlsx, name="xlsx"),
 ]

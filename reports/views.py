@@ -243,3 +243,18 @@ def refresh_report(request, pk):
     else:
         messages.success(request, "The figures are being gathered again.")
     return redirect("reports:detail", report.pk)
+
+
+@require_POST
+@data_access_required
+@manager_only
+def retry_report(request, pk):
+    report = _report(request, pk)
+    try:
+        report = services.retry_build(report_id=report.pk, requested_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "The report is being built again.")
+    return redirect("reports:detail", report.pk)

@@ -5,6 +5,7 @@ from .records import (  # noqa: F401
     ImportFileError,
     commit_batch,
     create_batch,
+    discard_batch,
     save_profile,
     validate_batch,
 )

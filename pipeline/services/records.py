@@ -727,6 +727,30 @@ def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
+@transaction.atomic
+def discard_batch(*, batch: ImportBatch, user) -> str:
+    """Remove an import that will not be committed (it has errors, or its preview is not
+    wanted), with its files once that commits. A committed import is part of the record and
+    stays; one still being checked is left to finish. Returns the file name."""
+    locked = ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
+    if locked is None:
+        raise ValidationError("This import has already been discarded.")
+    if locked.status == BatchStatus.COMMITTED:
+        raise ValidationError(
+            "This import has been committed: its records are in the tracker, so it stays in "
+            "the list of imports."
+        )
+    if locked.status in (BatchStatus.UPLOADED, BatchStatus.VALIDATING):
+        raise ValidationError(
+            "This file is still being checked. Discard it once the check has finished."
+        )
+    _forget_file(locked, "upload")
+    _forget_file(locked, "staged")
+    locked.delete()
+    log.info("Import batch %s discarded by %s", batch.pk, user)
+    return locked.filename
+
+
 def _forget_file(batch: ImportBatch, field: str) -> None:
     """Clear a file field and delete its file once the change is committed: if the
     transaction rolls back, the row still names the file and the file is still there."""

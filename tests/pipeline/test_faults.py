@@ -135,3 +135,65 @@ def test_a_commit_that_fails_keeps_its_staged_file_and_can_be_tried_again(
     assert committed.status == BatchStatus.COMMITTED
     assert PipelineRecord.objects.count() == 40
     assert not committed.staged
+
+
+def failed_upload(lead, carefirst):
+    bad = EXAMPLES_DIR / "carefirst_sunderland_with_error.csv"
+    batch = upload(lead, carefirst, bad.read_bytes())
+    assert batch.status == BatchStatus.FAILED
+    return batch
+
+
+def test_a_failed_import_can_be_discarded_after_confirming_and_its_files_go(
+    lead, carefirst, django_capture_on_commit_callbacks
+):
+    batch = failed_upload(lead, carefirst)
+    detail = client_for(lead).get(reverse("pipeline:import_detail", args=[batch.pk]))
+    page = detail.content.decode()
+    assert "Discard this import" in page
+    assert f"?profile={carefirst.pk}" in page  # "upload it again" keeps the profile chosen
+
+    confirm = client_for(lead).get(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert "Discard this import?" in confirm.content.decode()
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()  # asking is not doing
+
+    client = client_for(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert response.url == reverse("pipeline:import_list")
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
+    listing = client.get(response.url).content.decode()
+    assert "Discarded the import of export.csv." in listing
+
+
+def test_a_previewed_import_discarded_leaves_no_staged_file(
+    lead, carefirst, django_capture_on_commit_callbacks
+):
+    batch = upload(lead, carefirst, EXPORT.read_bytes())
+    staged = batch.staged.path
+    assert os.path.exists(staged)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(lead).post(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert not ImportBatch.objects.exists() and not os.path.exists(staged)
+    assert not PipelineRecord.objects.exists()
+
+
+def test_a_committed_import_cannot_be_discarded(lead, carefirst):
+    batch = upload(lead, carefirst, EXPORT.read_bytes())
+    commit_batch(batch=batch, user=lead)
+    response = client_for(lead).post(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert response.status_code == 200
+    assert "its records are in the tracker" in response.content.decode()
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
+    assert PipelineRecord.objects.count() == 40
+
+
+def test_another_lead_cannot_discard_someone_elses_import(lead, carefirst, other_cluster):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    batch = failed_upload(lead, carefirst)
+    stranger = UserFactory(role=Role.CLUSTER_LEAD, cluster=other_cluster)
+    response = client_for(stranger).post(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert response.status_code in (403, 404)
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()

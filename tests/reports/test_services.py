@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clusters.models import ProgressUpdate
@@ -10,7 +11,7 @@ from reports import services
 from reports.models import Report, Status
 from tests.concurrency import at_once
 
-from .conftest import MAY
+from .conftest import MAY, client_for
 
 pytestmark = pytest.mark.dates
 
@@ -286,3 +287,53 @@ def test_a_build_never_queued_or_whose_worker_was_lost_is_built_by_the_sweep(
     assert set(Report.objects.values_list("status", flat=True)) == {Status.DRAFT}
     lost.refresh_from_db()
     assert lost.snapshot and lost.progress == 100
+
+
+def test_a_build_lost_twice_fails_with_a_message_and_the_manager_can_try_it_again(
+    pm, contract, time_machine, django_capture_on_commit_callbacks
+):
+    lost = Report.objects.create(
+        kind="monthly",
+        period_start=MAY,
+        status=Status.BUILDING,
+        claimed_at=timezone.now(),
+        attempts=2,
+        progress=40,
+        progress_note="Drawing the charts",
+    )
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=17))
+    assert services.sweep_builds() == 0  # not queued a third time: failed instead
+
+    lost.refresh_from_db()
+    assert lost.status == Status.FAILED
+    assert lost.error.startswith("Building the report stopped 2 times before it finished")
+    page = client_for(pm).get(reverse("reports:detail", args=[lost.pk])).content.decode()
+    assert "Building the report stopped 2 times" in page and "Try building it again" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(pm).post(reverse("reports:retry", args=[lost.pk]))
+    assert response.status_code == 302
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.error) == (Status.DRAFT, 1, "")
+    assert Report.objects.count() == 1  # the same report, not a second one
+
+
+def test_trying_a_failed_build_again_after_a_new_one_was_asked_for_opens_that_one(pm, contract):
+    failed = Report.objects.create(
+        kind="monthly", period_start=MAY, status=Status.FAILED, error="Boom"
+    )
+    newer = services.request_report(kind="monthly", day=MAY, requested_by=pm)
+
+    response = client_for(pm).post(reverse("reports:retry", args=[failed.pk]))
+
+    assert response.url == reverse("reports:detail", args=[newer.pk])
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED  # left as it was: one live report a period
+
+
+def test_only_a_programme_manager_may_try_a_build_again(lead, contract):
+    failed = Report.objects.create(kind="monthly", period_start=MAY, status=Status.FAILED)
+    response = client_for(lead).post(reverse("reports:retry", args=[failed.pk]))
+    assert response.status_code in (403, 404)
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED
