@@ -1,10 +1,16 @@
 """Failures a person can meet in the ordinary course, shown as a page that says what to do
 rather than the generic 500: an address holding a character no page accepts, a page that
-needs the contract before there is one."""
+needs the contract before there is one, a database connection lost in the middle of a
+request (a restart, a failover)."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
 from django.shortcuts import render
 
 from programme.selectors import NoContractYet
+
+log = logging.getLogger(__name__)
 
 
 class ExplainedFailureMiddleware:
@@ -23,4 +29,17 @@ class ExplainedFailureMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, NoContractYet):
             return render(request, "no_contract.html", status=503)
+        if isinstance(exception, OperationalError | InterfaceError):
+            # the transaction it was in has rolled back; the page below may need a connection
+            # of its own, so a broken one is closed and the next query opens a fresh one
+            log.error(
+                "Database connection lost during %s %s",
+                request.method,
+                request.path,
+                exc_info=exception,
+            )
+            for conn in connections.all(initialized_only=True):
+                if not conn.in_atomic_block:
+                    conn.close()
+            return render(request, "database_unavailable.html", status=503)
         return None

@@ -22,14 +22,18 @@ QUEUE = f"roundtrip-test-{os.getpid()}"
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def start_worker(name: str = "roundtrip") -> subprocess.Popen:
+def start_worker(name: str = "roundtrip", *, broker_url: str = "", log=None) -> subprocess.Popen:
     """A real worker process on this test's database and media folder, taking this test
-    process's queue only."""
+    process's queue only; or, given a broker of the test's own, every task sent to it."""
     env = dict(os.environ)
     # the worker must read the test database this test writes to, and its files
     env["DATABASE_URL"] = _url(dict(connection.settings_dict))
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    queues = ["-Q", QUEUE]
+    if broker_url:
+        env["CELERY_BROKER_URL"] = env["CELERY_RESULT_BACKEND"] = broker_url
+        queues = []
     return subprocess.Popen(
         [
             sys.executable,
@@ -41,15 +45,14 @@ def start_worker(name: str = "roundtrip") -> subprocess.Popen:
             "--pool=solo",
             "--concurrency=1",
             "--loglevel=WARNING",
-            "-Q",
-            QUEUE,
+            *queues,
             "-n",
             f"{name}-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )
 
 
