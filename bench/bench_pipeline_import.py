@@ -44,6 +44,7 @@ from pipeline.models import BatchStatus, ImportBatch, PipelineRecord  # noqa: E4
 from pipeline.services.records import (  # noqa: E402
     RECORD_COLUMNS,
     commit_batch,
+    delete_records,
     load_staged,
     validate_batch,
 )
@@ -117,7 +118,7 @@ def main(n: int, rounds: int) -> None:
         return b
 
     def clean():
-        PipelineRecord.objects.filter(la_reference__startswith=PREFIX).delete()
+        delete_records(PipelineRecord.objects.filter(la_reference__startswith=PREFIX))
         ImportBatch.objects.filter(filename="bench.csv").delete()
         vacuum()
 
@@ -193,7 +194,7 @@ def main(n: int, rounds: int) -> None:
                 flush=True,
             )
     finally:
-        PipelineRecord.objects.filter(la_reference__startswith=PREFIX).delete()
+        delete_records(PipelineRecord.objects.filter(la_reference__startswith=PREFIX))
         ImportBatch.objects.filter(filename="bench.csv").delete()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_copy")

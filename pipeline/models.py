@@ -435,3 +435,145 @@ class PipelineRecord(models.Model):
 
     def __str__(self):
         return f"{self.local_authority} {self.la_reference}"
+
+
+# Summaries of the case records ----------------------------------------------------------
+# A cache of the truth, not a second truth: pipeline.facts rebuilds an LA's rows from its
+# records in the same transaction as any write of those records (the import commit), so a
+# funnel sums a few rows per LA and month instead of every record. `manage.py rebuild_facts`
+# rebuilds them all and reports any difference. Returns need none: a return is already one
+# LA's counts for one month.
+
+
+class RecordMonth(models.Model):
+    """One LA's records in one month: how many entered each stage that month (by the
+    stage's date), and, of those who enquired that month, how many carry an identity hash,
+    how many have reached each later stage by now and how many have left (the cohort)."""
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    entered_enquiry = models.PositiveIntegerField(default=0)
+    entered_conversation = models.PositiveIntegerField(default=0)
+    entered_application = models.PositiveIntegerField(default=0)
+    entered_assessment_1 = models.PositiveIntegerField(default=0)
+    entered_assessment_2 = models.PositiveIntegerField(default=0)
+    entered_panel = models.PositiveIntegerField(default=0)
+    entered_approval = models.PositiveIntegerField(default=0)
+    hashed = models.PositiveIntegerField(default=0)
+    unhashed = models.PositiveIntegerField(default=0)
+    reached_conversation = models.PositiveIntegerField(default=0)
+    reached_application = models.PositiveIntegerField(default=0)
+    reached_assessment_1 = models.PositiveIntegerField(default=0)
+    reached_assessment_2 = models.PositiveIntegerField(default=0)
+    reached_panel = models.PositiveIntegerField(default=0)
+    reached_approval = models.PositiveIntegerField(default=0)
+    exited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "month"], name="one_fact_per_la_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.local_authority_id} {self.month:%Y-%m}"
+
+
+class RecordExitMonth(models.Model):
+    """Records that left the process in a month, by the stage they left at and why."""
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    stage = models.ForeignKey(
+        Stage, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    reason = models.ForeignKey(
+        ExitReason,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority", "month"], name="exit_fact_la_month")]
+
+    def __str__(self):
+        return f"{self.local_authority_id} {self.month:%Y-%m} exit at {self.stage_id}: {self.n}"
+
+
+class RecordChannelMonth(models.Model):
+    """Enquiries in a month by source channel, and how many of them have applied by now."""
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    channel = models.ForeignKey(
+        SourceChannel,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    enquiries = models.PositiveIntegerField()
+    applied = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority", "month"], name="channel_fact_la_month")]
+
+    def __str__(self):
+        return f"{self.local_authority_id} {self.month:%Y-%m} channel {self.channel_id}: {self.enquiries}"
+
+
+class RecordDuration(models.Model):
+    """How many records took ``days`` from one stage to the next, by the month the later
+    stage was reached: the medians are read from these counts, exactly."""
+
+    ENQUIRY_TO_APPLICATION = "enquiry_to_application"
+    APPLICATION_TO_APPROVAL = "application_to_approval"
+    PAIRS = {
+        ENQUIRY_TO_APPLICATION: ("enquiry_date", "application_date"),
+        APPLICATION_TO_APPROVAL: ("application_date", "approval_date"),
+    }
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    measure = models.CharField(max_length=30, choices=[(k, k) for k in PAIRS])
+    days = models.IntegerField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority", "month"], name="duration_fact_la_month")]
+
+    def __str__(self):
+        return f"{self.local_authority_id} {self.month:%Y-%m} {self.measure} {self.days} days: {self.n}"
+
+
+class RepeatedPerson(models.Model):
+    """Identity hashes found on more than one record (a person who enquired with two LAs,
+    or twice), with their records per LA and enquiry month. People are counted once as the
+    hashed enquiries, less these rows' records, plus their distinct hashes."""
+
+    person_hash = models.CharField(max_length=64)
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["local_authority", "month"], name="repeat_la_month")]
+
+    def __str__(self):
+        return f"{self.person_hash[:8]} {self.local_authority_id} {self.month:%Y-%m}: {self.n}"

@@ -2,28 +2,28 @@
 them. Every read aggregates in SQL: its query count does not grow with the records."""
 
 import datetime
-import statistics
 
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
     Exists,
-    F,
     FloatField,
     Func,
     IntegerField,
     OuterRef,
-    Q,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .models import (
     ImportBatch,
     MonthlyReturn,
     PipelineRecord,
+    RecordChannelMonth,
+    RecordDuration,
+    RecordExitMonth,
+    RecordMonth,
+    RepeatedPerson,
     ReturnChannelCount,
     ReturnExit,
     ReturnStageCount,
@@ -100,36 +100,35 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _medians(records, period: Period) -> dict:
-    pairs = {
-        "enquiry_to_application": ("enquiry_date", "application_date"),
-        "application_to_approval": ("application_date", "approval_date"),
-    }
-    result = {}
-    if connection.vendor == "postgresql":
-        aggregates = {
-            name: Median(
-                DaysBetween(F(a), F(b)),
-                filter=Q(
-                    **{f"{b}__gte": period.start, f"{b}__lt": period.end, f"{a}__isnull": False}
-                ),
-            )
-            for name, (a, b) in pairs.items()
-        }
-        for name, value in records.aggregate(**aggregates).items():
-            result[name] = None if value is None else round(value)
-        return result
-    # SQLite has no percentile function: read the day counts (tests and the small default).
-    for name, (a, b) in pairs.items():
-        days = list(
-            records.filter(
-                **{f"{b}__gte": period.start, f"{b}__lt": period.end, f"{a}__isnull": False}
-            )
-            .annotate(days=DaysBetween(F(a), F(b)))
-            .values_list("days", flat=True)
+def _median(counts: dict[int, int]) -> int | None:
+    """The median of values given as {value: how many}, as percentile_cont(0.5) computes it
+    (the mean of the two middle values when their number is even), rounded."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    wanted = {(total - 1) // 2, total // 2}
+    found, seen = [], 0
+    for value in sorted(counts):
+        n = counts[value]
+        found += [value] * sum(1 for w in wanted if seen <= w < seen + n)
+        seen += n
+    return round(sum(found) / len(found))
+
+
+def _medians(authorities, period: Period) -> dict:
+    """Median days between stages for the stages reached in the period, from the counts of
+    each duration (RecordDuration): exact, without reading the records."""
+    counts = {measure: {} for measure in RecordDuration.PAIRS}
+    for row in (
+        RecordDuration.objects.filter(
+            local_authority__in=authorities, month__gte=period.start, month__lt=period.end
         )
-        result[name] = round(statistics.median(days)) if days else None
-    return result
+        .values("measure", "days")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        counts[row["measure"]][row["days"]] = row["n"]
+    return {measure: _median(days) for measure, days in counts.items()}
 
 
 def _rate(numerator, denominator):
@@ -146,8 +145,10 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
     """
     stages = list(Stage.objects.all())
     authorities = scope.authorities().values("pk")
-    has_records = PipelineRecord.objects.filter(local_authority=OuterRef("local_authority"))
-    records = PipelineRecord.objects.filter(local_authority__in=authorities)
+    has_records = RecordMonth.objects.filter(local_authority=OuterRef("local_authority"))
+    facts = RecordMonth.objects.filter(
+        local_authority__in=authorities, month__gte=period.start, month__lt=period.end
+    )
     returns = MonthlyReturn.objects.filter(
         local_authority__in=authorities,
         month__gte=period.start,
@@ -155,17 +156,10 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
         status__in=COUNTED_STATUSES,
     ).filter(~Exists(has_records))
 
-    in_period = {
-        code: Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-        for code, field in PipelineRecord.DATE_FIELDS.items()
-    }
-    aggregates = {f"n_{code}": Count("pk", filter=q) for code, q in in_period.items()}
-    aggregates["people"] = Count(
-        "person_hash", filter=in_period[StageCode.ENQUIRY] & ~Q(person_hash=""), distinct=True
-    )
-    aggregates["unhashed"] = Count("pk", filter=in_period[StageCode.ENQUIRY] & Q(person_hash=""))
-    aggregates["record_las"] = Count("local_authority", distinct=True)
-    from_records = records.aggregate(**aggregates)
+    sums = {f"n_{code}": Sum(f"entered_{code}", default=0) for code in PipelineRecord.DATE_FIELDS}
+    sums["hashed"] = Sum("hashed", default=0)
+    sums["unhashed"] = Sum("unhashed", default=0)
+    from_records = facts.aggregate(**sums)
     from_returns = {
         row["stage__code"]: row["n"]
         for row in ReturnStageCount.objects.filter(monthly_return__in=returns)
@@ -207,24 +201,22 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
     result["enquiries_from_returns"] = returns_enquiries
     # People counted once across the scope's LAs, where records carry the hash; returns
     # and records without identity fields cannot be de-duplicated and count as they are.
-    result["enquiries_deduplicated"] = (
-        from_records["people"] + from_records["unhashed"] + returns_enquiries
-    )
-    result["medians"] = _medians(records, period)
+    repeated = RepeatedPerson.objects.filter(
+        local_authority__in=authorities, month__gte=period.start, month__lt=period.end
+    ).aggregate(records=Sum("n", default=0), people=Count("person_hash", distinct=True))
+    people = from_records["hashed"] - repeated["records"] + repeated["people"]
+    result["enquiries_deduplicated"] = people + from_records["unhashed"] + returns_enquiries
+    result["medians"] = _medians(authorities, period)
 
+    in_period = {"month__gte": period.start, "month__lt": period.end}
     exits = {}
     for row in (
-        records.filter(
-            exit_date__gte=period.start, exit_date__lt=period.end, exit_stage__isnull=False
-        )
-        .values("exit_stage__code", "exit_stage__name", "exit_reason__name")
-        .annotate(n=Count("pk"))
+        RecordExitMonth.objects.filter(local_authority__in=authorities, **in_period)
+        .values("stage__code", "stage__name", "reason__name")
+        .annotate(n=Sum("n"))
+        .order_by()
     ):
-        key = (
-            row["exit_stage__code"],
-            row["exit_stage__name"],
-            row["exit_reason__name"] or "Not given",
-        )
+        key = (row["stage__code"], row["stage__name"], row["reason__name"] or "Not given")
         exits[key] = exits.get(key, 0) + row["n"]
     for row in (
         ReturnExit.objects.filter(monthly_return__in=returns)
@@ -244,11 +236,12 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
 
     channels = {}
     for row in (
-        records.filter(in_period[StageCode.ENQUIRY])
-        .values("source_channel__name")
-        .annotate(n=Count("pk"), applied=Count("pk", filter=Q(application_date__isnull=False)))
+        RecordChannelMonth.objects.filter(local_authority__in=authorities, **in_period)
+        .values("channel__name")
+        .annotate(n=Sum("enquiries"), applied=Sum("applied"))
+        .order_by()
     ):
-        name = row["source_channel__name"] or "Not recorded"
+        name = row["channel__name"] or "Not recorded"
         channels[name] = {"enquiries": row["n"], "applications": row["applied"]}
     for row in (
         ReturnChannelCount.objects.filter(monthly_return__in=returns)
@@ -311,33 +304,34 @@ def benchmarks(scopes: list[Scope], period: Period) -> list[dict]:
 
 def cohorts(scope: Scope, *, start: datetime.date, end: datetime.date) -> list[dict]:
     """Of the people who enquired in each month, how many have reached each stage by now
-    (from case records; one query)."""
+    (from the records' summaries; one query)."""
     stages = list(Stage.objects.all())
-    aggregates = {
-        f"n_{code}": Count("pk", filter=Q(**{f"{field}__isnull": False}))
-        for code, field in PipelineRecord.DATE_FIELDS.items()
-    }
-    aggregates["exited"] = Count("pk", filter=Q(outcome="exited"))
+    sums = {"enquiries": Sum("entered_enquiry"), "exited": Sum("exited")}
+    sums.update(
+        {
+            f"n_{code}": Sum(f"reached_{code}")
+            for code in PipelineRecord.DATE_FIELDS
+            if code != StageCode.ENQUIRY
+        }
+    )
     rows = (
-        PipelineRecord.objects.filter(
+        RecordMonth.objects.filter(
             local_authority__in=scope.authorities().values("pk"),
-            enquiry_date__gte=start,
-            enquiry_date__lt=end,
+            month__gte=month_start(start),
+            month__lt=end,
         )
-        .annotate(month=TruncMonth("enquiry_date"))
         .values("month")
-        .annotate(**aggregates)
+        .annotate(**sums)
+        .filter(enquiries__gt=0)
         .order_by("month")
     )
     result = []
     for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        enquiries = row[f"n_{StageCode.ENQUIRY}"]
+        enquiries = row["enquiries"]
+        row[f"n_{StageCode.ENQUIRY}"] = enquiries
         result.append(
             {
-                "month": month,
+                "month": row["month"],
                 "enquiries": enquiries,
                 "stages": [
                     {"code": s.code, "name": s.name, "count": row[f"n_{s.code}"]} for s in stages

@@ -825,15 +825,41 @@ def _drop_upload(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(upload="")
 
 
-def upsert_records(rows: list[dict], *, batch_id: int | None) -> tuple[int, int]:
+def upsert_records(
+    rows: list[dict], *, batch_id: int | None, summarise: bool = True
+) -> tuple[int, int]:
     """Insert or update records keyed on (LA, LA reference) in bulk; rows whose values are
-    unchanged are not written. Returns (inserted, updated)."""
-    return _upsert_text(to_copy_text(rows, batch_id))
+    unchanged are not written. Returns (inserted, updated). ``summarise=False`` is for a
+    bulk load that calls ``facts.rebuild()`` itself before its transaction ends."""
+    return _upsert_text(to_copy_text(rows, batch_id), summarise=summarise)
 
 
-def _upsert_text(text: str) -> tuple[int, int]:
+@transaction.atomic
+def delete_records(records) -> int:
+    """Delete case records (a queryset) and refresh their LAs' summaries with them."""
+    from .. import facts
+
+    la_ids = set(records.values_list("local_authority_id", flat=True).distinct())
+    deleted, _ = records.delete()
+    facts.refresh(la_ids)
+    return deleted
+
+
+@transaction.atomic
+def _upsert_text(text: str, *, summarise: bool = True) -> tuple[int, int]:
+    """Write the records, then their LAs' summaries in the same transaction (pipeline.facts):
+    the funnels read the summaries, so they are never stale and never ahead."""
+    from .. import facts
+
     if not text:
         return 0, 0
+    new, changed = _write_records(text)
+    if summarise and (new or changed):
+        facts.refresh({int(line.partition("\t")[0]) for line in text.splitlines()})
+    return new, changed
+
+
+def _write_records(text: str) -> tuple[int, int]:
     if connection.vendor == "postgresql":
         return _copy_upsert(text)
     rows = from_copy_text(text)

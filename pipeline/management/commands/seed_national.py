@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clusters.models import LocalAuthority
 from clusters.services import load_reference_data
+from pipeline import facts
 from pipeline.demo import make_returns
 from pipeline.exportgen import as_record_rows, synthetic_records
 from pipeline.lists import load as load_lists
@@ -62,11 +63,15 @@ class Command(BaseCommand):
             prefix="N",
         )
         done = 0
-        while chunk := list(islice(generator, CHUNK)):
-            with transaction.atomic():
-                upsert_records(as_record_rows(chunk), batch_id=None)
-            done += len(chunk)
-            self.stdout.write(f"Records: {done:,} ({time.monotonic() - started:.1f}s)")
+        # one transaction, summarised once at the end: the funnels never see records
+        # without their summaries, and each chunk does not summarise the nation again
+        with transaction.atomic():
+            while chunk := list(islice(generator, CHUNK)):
+                upsert_records(as_record_rows(chunk), batch_id=None, summarise=False)
+                done += len(chunk)
+                self.stdout.write(f"Records: {done:,} ({time.monotonic() - started:.1f}s)")
+            facts.rebuild()
+        self.stdout.write(f"Summaries rebuilt ({time.monotonic() - started:.1f}s)")
         self.stdout.write(
             self.style.SUCCESS(f"National data set ready in {time.monotonic() - started:.0f}s.")
         )

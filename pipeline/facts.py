@@ -1,0 +1,214 @@
+"""The summaries the funnel, cohort and benchmark views read (RecordMonth and the rest in
+pipeline.models), kept exact: whatever writes case records calls ``refresh`` with the LAs it
+wrote, inside its own transaction, so the summaries commit or roll back with the records and
+are never stale. If a refresh fails, the whole transaction fails.
+
+``rebuild`` recomputes every summary from the records and ``differences`` says where the
+stored ones disagree (``manage.py rebuild_facts``)."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+
+from .models import (
+    PipelineRecord,
+    RecordChannelMonth,
+    RecordDuration,
+    RecordExitMonth,
+    RecordMonth,
+    RepeatedPerson,
+    StageCode,
+)
+
+SUMMARIES = (RecordMonth, RecordExitMonth, RecordChannelMonth, RecordDuration, RepeatedPerson)
+LATER_STAGES = [code for code in PipelineRecord.DATE_FIELDS if code != StageCode.ENQUIRY]
+
+
+def _month(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _serialise() -> None:
+    """One refresh at a time (the rest of the writer's transaction): each then reads the
+    records as the one before it committed them. Readers are not blocked."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{RecordMonth._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+
+
+def compute(la_ids=None) -> dict[str, list]:
+    """Every summary row for the given LAs (all LAs when None), unsaved, by model name."""
+    from .selectors import DaysBetween
+
+    records = PipelineRecord.objects.all()
+    if la_ids is not None:
+        records = records.filter(local_authority_id__in=la_ids)
+    months: dict[tuple, RecordMonth] = {}
+
+    def month_row(la_id, month):
+        key = (la_id, _month(month))
+        if key not in months:
+            months[key] = RecordMonth(local_authority_id=la_id, month=key[1])
+        return months[key]
+
+    # the enquiry month's cohort: entered, hashed or not, later stages reached, exits
+    cohort = {
+        f"reached_{code}": Count("pk", filter=Q(**{f"{field}__isnull": False}))
+        for code, field in PipelineRecord.DATE_FIELDS.items()
+        if code != StageCode.ENQUIRY
+    }
+    for row in (
+        records.annotate(m=TruncMonth("enquiry_date"))
+        .values("local_authority_id", "m")
+        .annotate(
+            entered_enquiry=Count("pk"),
+            hashed=Count("pk", filter=~Q(person_hash="")),
+            unhashed=Count("pk", filter=Q(person_hash="")),
+            exited=Count("pk", filter=Q(outcome="exited")),
+            **cohort,
+        )
+        .order_by()
+    ):
+        target = month_row(row.pop("local_authority_id"), row.pop("m"))
+        for name, value in row.items():
+            setattr(target, name, value)
+    for code in LATER_STAGES:
+        field = PipelineRecord.DATE_FIELDS[code]
+        for row in (
+            records.filter(**{f"{field}__isnull": False})
+            .annotate(m=TruncMonth(field))
+            .values("local_authority_id", "m")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            setattr(month_row(row["local_authority_id"], row["m"]), f"entered_{code}", row["n"])
+
+    exits = [
+        RecordExitMonth(
+            local_authority_id=row["local_authority_id"],
+            month=_month(row["m"]),
+            stage_id=row["exit_stage_id"],
+            reason_id=row["exit_reason_id"],
+            n=row["n"],
+        )
+        for row in records.filter(exit_date__isnull=False, exit_stage__isnull=False)
+        .annotate(m=TruncMonth("exit_date"))
+        .values("local_authority_id", "m", "exit_stage_id", "exit_reason_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    channels = [
+        RecordChannelMonth(
+            local_authority_id=row["local_authority_id"],
+            month=_month(row["m"]),
+            channel_id=row["source_channel_id"],
+            enquiries=row["n"],
+            applied=row["applied"],
+        )
+        for row in records.annotate(m=TruncMonth("enquiry_date"))
+        .values("local_authority_id", "m", "source_channel_id")
+        .annotate(n=Count("pk"), applied=Count("pk", filter=Q(application_date__isnull=False)))
+        .order_by()
+    ]
+    durations = []
+    for measure, (a, b) in RecordDuration.PAIRS.items():
+        durations += [
+            RecordDuration(
+                local_authority_id=row["local_authority_id"],
+                month=_month(row["m"]),
+                measure=measure,
+                days=row["days"],
+                n=row["n"],
+            )
+            for row in records.filter(**{f"{a}__isnull": False, f"{b}__isnull": False})
+            .annotate(m=TruncMonth(b), days=DaysBetween(F(a), F(b)))
+            .values("local_authority_id", "m", "days")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ]
+    return {
+        "RecordMonth": list(months.values()),
+        "RecordExitMonth": exits,
+        "RecordChannelMonth": channels,
+        "RecordDuration": durations,
+    }
+
+
+def compute_repeated() -> list[RepeatedPerson]:
+    """Rows for every hash on more than one record, anywhere (one query)."""
+    repeated = (
+        PipelineRecord.objects.exclude(person_hash="")
+        .values("person_hash")
+        .annotate(c=Count("pk"))
+        .filter(c__gt=1)
+        .values("person_hash")
+    )
+    return [
+        RepeatedPerson(
+            person_hash=row["person_hash"],
+            local_authority_id=row["local_authority_id"],
+            month=_month(row["m"]),
+            n=row["n"],
+        )
+        for row in PipelineRecord.objects.filter(person_hash__in=repeated)
+        .annotate(m=TruncMonth("enquiry_date"))
+        .values("person_hash", "local_authority_id", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+
+
+@transaction.atomic
+def refresh(la_ids) -> None:
+    """Recompute the summaries of these LAs (and the repeated identities, which cross LAs)
+    from their records, in the caller's transaction."""
+    la_ids = sorted(set(la_ids))
+    if not la_ids:
+        return
+    _serialise()
+    rows = compute(la_ids)
+    for model in SUMMARIES[:-1]:
+        model.objects.filter(local_authority_id__in=la_ids).delete()
+        model.objects.bulk_create(rows[model.__name__], batch_size=2000)
+    RepeatedPerson.objects.all().delete()
+    RepeatedPerson.objects.bulk_create(compute_repeated(), batch_size=2000)
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Recompute every summary from the records. Returns the differences found first."""
+    _serialise()
+    found = differences()
+    rows = compute()
+    for model in SUMMARIES[:-1]:
+        model.objects.all().delete()
+        model.objects.bulk_create(rows[model.__name__], batch_size=2000)
+    RepeatedPerson.objects.all().delete()
+    RepeatedPerson.objects.bulk_create(compute_repeated(), batch_size=2000)
+    return found
+
+
+def _key(obj) -> tuple:
+    fields = [f.attname for f in obj._meta.concrete_fields if f.attname != "id"]
+    return tuple(getattr(obj, f) for f in fields)
+
+
+def differences() -> dict[str, int]:
+    """For each summary, how many rows are missing from or extra to what the records give
+    (0 everywhere when they agree)."""
+    expected = compute()
+    expected["RepeatedPerson"] = compute_repeated()
+    found = {}
+    for model in SUMMARIES:
+        want = defaultdict(int)
+        for obj in expected[model.__name__]:
+            want[_key(obj)] += 1
+        have = defaultdict(int)
+        for obj in model.objects.all():
+            have[_key(obj)] += 1
+        keys = set(want) | set(have)
+        found[model.__name__] = sum(abs(want[k] - have[k]) for k in keys)
+    return found
