@@ -1,5 +1,7 @@
 """GOV.UK Design System markup for every Django form, via the form renderer."""
 
+import datetime
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
@@ -14,3 +16,14 @@ class GovukDateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MonthInput(forms.DateInput):
+    """A month picker (year and month) for a date field holding the month's first day."""
+
+    input_type = "month"
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y-%m")
+        return value

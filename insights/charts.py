@@ -5,7 +5,7 @@ so colour is never the only signal; the page puts the same counts in a table bes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from reports.charts import ORANGE, PLUM, TEAL, figure_svg
+from core.charts import ORANGE, PLUM, TEAL, figure_svg
 
 from .models import IMPACT, LIKELIHOOD
 

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_cluster_lead, is_dfe_reader
 from clusters.selectors import clusters_for_user
+from core.charts import svg_data_uri
 from core.history import history_rows
 from core.views import FilteredTableView, form_view
-from reports.render import svg_data_uri
 
 from . import charts, permissions, selectors, services
 from .filters import (

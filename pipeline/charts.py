@@ -1,23 +1,52 @@
 """Funnel charts as PNG data URIs: matplotlib Figure (never pyplot), Agg, the Analysis
-Function palette, the national baseline drawn on each."""
+Function palette, the national baseline drawn on each. Each is drawn once per content
+(core.charts.drawn): the public functions pick out what the drawing reads."""
 
-import base64
-import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
-
-
-def _uri(figure: Figure) -> str:
-    FigureCanvasAgg(figure)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=96, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+from core.charts import BLUE, ORANGE, PLUM, TEAL, drawn
+from core.charts import figure_png_uri as _uri
 
 
 def funnel_chart(data: dict) -> str:
+    spec = {
+        "period": data["period"],
+        "enquiries": data["enquiries"],
+        "baseline": data["baseline"],
+        "stages": [
+            {k: s.get(k) for k in ("code", "name", "count", "year_earlier")} for s in data["stages"]
+        ],
+    }
+    return drawn("funnel", spec, _draw_funnel)
+
+
+def rates_chart(rows: list[dict], baseline: dict) -> str:
+    spec = {
+        "rows": [
+            {k: r[k] for k in ("label", "enquiry_to_application", "enquiry_to_approval")}
+            for r in rows
+        ],
+        "baseline": baseline,
+    }
+    return drawn("rates", spec, lambda d: _draw_rates(d["rows"], d["baseline"]))
+
+
+def cohort_chart(rows: list[dict], baseline: dict) -> str:
+    spec = {
+        "rows": [
+            {
+                "month": r["month"],
+                "to_application": r["to_application"],
+                "to_approval": r["to_approval"],
+            }
+            for r in rows
+        ],
+        "baseline": baseline,
+    }
+    return drawn("cohorts", spec, lambda d: _draw_cohorts(d["rows"], d["baseline"]))
+
+
+def _draw_funnel(data: dict) -> str:
     """Entries per stage as bars, with the baseline's expected applications and approvals
     for the same number of enquiries as dashed markers."""
     figure = Figure(figsize=(7, 3.6))
@@ -48,7 +77,7 @@ def funnel_chart(data: dict) -> str:
     return _uri(figure)
 
 
-def rates_chart(rows: list[dict], baseline: dict) -> str:
+def _draw_rates(rows: list[dict], baseline: dict) -> str:
     """Enquiry -> application and -> approval rates per area with the baseline lines."""
     figure = Figure(figsize=(7, 3.2))
     ax = figure.add_subplot()
@@ -92,7 +121,7 @@ def rates_chart(rows: list[dict], baseline: dict) -> str:
     return _uri(figure)
 
 
-def cohort_chart(rows: list[dict], baseline: dict) -> str:
+def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
     """For each month's enquirers, the share that has applied and been approved so far."""
     figure = Figure(figsize=(7, 3.2))
     ax = figure.add_subplot()

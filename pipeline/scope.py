@@ -7,6 +7,7 @@ from django.db.models import Exists, Q, QuerySet
 
 from accounts.permissions import is_cluster_lead, is_delivery_partner, is_dfe_reader
 from clusters.models import Cluster, LocalAuthority, Region
+from core.periods import add_months, month_start  # noqa: F401 - callers import them here
 from programme.models import financial_year_label, financial_year_of
 
 # The contract's start: no pipeline date may be earlier.
@@ -40,15 +41,6 @@ def editable_authorities(user) -> QuerySet:
     if is_cluster_lead(user) and user.cluster_id:
         return authorities_for_user(user)
     return LocalAuthority.objects.none()
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,9 @@
 """Charts for reports as SVG text: matplotlib Figure (never pyplot) on Agg, the Analysis
 Function palette, real text in the SVG, and an empty state when there is nothing to draw."""
 
-import io
-
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
-PALETTE = [BLUE, TEAL, PLUM, ORANGE]
-
-
-def figure_svg(figure: Figure) -> str:
-    """A Figure as SVG text with real text in it (shared by every chart of the tracker)."""
-    FigureCanvasAgg(figure)
-    out = io.StringIO()
-    # fixed hash salt and no date: the same figures give the same SVG (a stable checksum)
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "report"}):
-        figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return out.getvalue()
+from core.charts import PALETTE, drawn, figure_svg
 
 
 def empty_chart(message: str = "No data for this period") -> str:
@@ -53,5 +38,5 @@ def bar_chart(spec: dict) -> str:
 
 
 def render(spec: dict) -> str:
-    """The SVG for a chart spec from gather."""
-    return bar_chart(spec)
+    """The SVG for a chart spec from gather (drawn once per content)."""
+    return drawn("report-bar", spec, bar_chart)

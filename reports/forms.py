@@ -1,17 +1,8 @@
-import datetime
-
 from django import forms
 
+from core.forms import MonthInput
+
 from .models import Kind, Report
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def format_value(self, value):
-        if isinstance(value, datetime.date):
-            return value.strftime("%Y-%m")
-        return value
 
 
 class RequestReportForm(forms.Form):

@@ -2,10 +2,7 @@
 
 import datetime
 
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
+from core.periods import add_months
 
 
 def quarter_start(day: datetime.date) -> datetime.date:

@@ -1,7 +1,6 @@
 """The three formats of a report (web page, PDF, XLSX), all from the same snapshot, and
 the cluster lead's cut of it."""
 
-import base64
 import datetime
 import re
 
@@ -27,10 +26,6 @@ def format_cell(value, fmt: str = "text") -> str:
     if fmt == "money":
         return f"£{float(value):,.0f}"
     return str(value)
-
-
-def svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def snapshot_for(report, user) -> dict:

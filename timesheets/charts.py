@@ -6,8 +6,7 @@ import datetime
 
 from matplotlib.figure import Figure
 
-from reports.charts import BLUE, ORANGE, figure_svg
-from reports.render import svg_data_uri
+from core.charts import BLUE, ORANGE, figure_svg, svg_data_uri
 
 GREY = "#505a5f"
 

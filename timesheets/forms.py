@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 from clusters.models import Cluster
-from core.forms import GovukDateInput
+from core.forms import GovukDateInput, MonthInput
 from programme.models import financial_year_label, financial_year_of
-from reports.forms import MonthInput
 
 from .models import Activity, Requirement
 from .services import DAYS, HOURS, to_days

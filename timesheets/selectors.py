@@ -15,9 +15,9 @@ from accounts.permissions import (
     is_dfe_reader,
     is_programme_manager,
 )
+from core.periods import add_months
 from programme.models import Contract, financial_year_label, financial_year_of
 from programme.selectors import current_contract
-from reports.periods import add_months
 
 from .models import SPENT, Invoice, Requirement, Status, StatusChange, TimeEntry
 from .services import PENNY, fy_range, month_start, next_month

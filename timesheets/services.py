@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import is_delivery_partner, is_programme_manager
+from core.periods import month_start  # noqa: F401 - the area imports it from here too
 from programme.models import Contract, FinancialYearCap, financial_year_label, financial_year_of
 from programme.selectors import current_contract, day_rate_on
 
@@ -48,10 +49,6 @@ def to_days(amount: Decimal, unit: str, hours_per_day: Decimal) -> Decimal:
     """A duration entered in days or hours, as the days it is stored in."""
     days = amount if unit == DAYS else amount / hours_per_day
     return days.quantize(DAY_PLACES, rounding=ROUND_HALF_UP)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def next_month(day: datetime.date) -> datetime.date:

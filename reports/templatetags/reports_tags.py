@@ -1,6 +1,7 @@
 from django import template
 
-from reports.render import format_cell, svg_data_uri
+from core.charts import svg_data_uri
+from reports.render import format_cell
 
 register = template.Library()
 
