@@ -13,7 +13,7 @@ from rest_framework.reverse import reverse
 from reports import render as formats
 from reports import selectors
 from reports.models import Kind, Report, Status
-from reports.views import download_response
+from reports.views import file_response
 
 from .permissions import IsDfeToken
 from .query import read_query
@@ -155,13 +155,12 @@ class ReportFileView(LoggedAPIView):
     content_type = ""
     extension = ""
 
-    def render(self, report, snapshot) -> bytes:
-        raise NotImplementedError
-
     def get(self, request, pk):
         report = get_object_or_404(issued_reports(request), pk=pk)
-        content = self.render(report, formats.snapshot_for(report, account(request)))
-        return download_response(report, content, self.content_type, self.extension)
+        # the stored file the web serves, with its ETag (304 when the caller has it)
+        return file_response(
+            request, report, formats.snapshot_for(report, account(request)), self.extension
+        )
 
 
 def _file_schema(label: str, content_type: str, description: str):
@@ -182,9 +181,6 @@ def _file_schema(label: str, content_type: str, description: str):
 class ReportPdfView(ReportFileView):
     content_type, extension = "application/pdf", "pdf"
 
-    def render(self, report, snapshot):
-        return formats.render_pdf(report, snapshot)
-
 
 @_file_schema(
     "XLSX",
@@ -193,6 +189,3 @@ class ReportPdfView(ReportFileView):
 )
 class ReportXlsxView(ReportFileView):
     content_type, extension = XLSX, "xlsx"
-
-    def render(self, report, snapshot):
-        return formats.render_xlsx(report, snapshot)

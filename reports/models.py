@@ -109,3 +109,27 @@ class Report(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+
+class IssuedFile(models.Model):
+    """An issued report's PDF or XLSX, rendered once and kept with its checksum: every
+    download of the same view of the report is these bytes. Keyed by the checksum of the
+    snapshot it was rendered from (a cluster lead's cut differs from the whole report)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    snapshot_checksum = models.CharField(max_length=64)
+    fmt = models.CharField("format", max_length=10, choices=[("pdf", "PDF"), ("xlsx", "XLSX")])
+    content = models.BinaryField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "snapshot_checksum", "fmt"], name="one_file_per_report_view"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} ({self.fmt}, {self.sha256[:12]})"

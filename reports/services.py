@@ -16,7 +16,7 @@ from core.tasks import enqueue
 
 from . import charts
 from .gather import gather
-from .models import LIVE_STATUSES, Kind, Report, Status
+from .models import LIVE_STATUSES, IssuedFile, Kind, Report, Status
 from .periods import last_month, period_end, quarter_label, quarter_start
 
 logger = logging.getLogger(__name__)
@@ -306,7 +306,50 @@ def issue_report(*, report_id: int, user) -> Report:
     report.issued_at = now
     report.full_clean()
     report.save()
+    from .tasks import render_issued
+
+    transaction.on_commit(lambda: enqueue(render_issued, report_id))
     return report
+
+
+FORMATS = ("pdf", "xlsx")
+
+
+def issued_file(report: Report, snapshot: dict, fmt: str) -> IssuedFile:
+    """The stored file of an issued report as this snapshot (the whole report, or a cut of
+    it) shows it, rendered the first time it is asked for and kept: later downloads are the
+    same bytes, served without rendering. Two first requests at once keep one file."""
+    from . import render
+
+    if report.status != Status.ISSUED or fmt not in FORMATS:
+        raise ValueError("Only an issued report's PDF or XLSX is stored")
+    key = snapshot_checksum(snapshot)
+    files = IssuedFile.objects.filter(report=report, snapshot_checksum=key, fmt=fmt)
+    found = files.defer("content").first()  # read only when sent (not for a 304)
+    if found is not None:
+        return found
+    content = (render.render_pdf if fmt == "pdf" else render.render_xlsx)(report, snapshot)
+    try:
+        with transaction.atomic():
+            return IssuedFile.objects.create(
+                report=report,
+                snapshot_checksum=key,
+                fmt=fmt,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            )
+    except IntegrityError:
+        return files.get()
+
+
+def render_issued_files(report_id: int) -> int:
+    """Render the whole issued report's PDF and XLSX (queued at issue, so that the first
+    reader does not wait for them). Returns how many files are stored for it."""
+    report = Report.objects.get(pk=report_id)
+    for fmt in FORMATS:
+        issued_file(report, dict(report.snapshot), fmt)
+    return report.files.count()
 
 
 @transaction.atomic

@@ -24,3 +24,11 @@ def sweep_builds() -> int:
     from .services import sweep_builds as sweep
 
     return sweep()
+
+
+@shared_task(name="reports.render_issued", soft_time_limit=5 * 60, time_limit=6 * 60)
+def render_issued(report_id: int) -> int:
+    """Render and store an issued report's files once, at issue."""
+    from .services import render_issued_files
+
+    return render_issued_files(report_id)

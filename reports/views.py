@@ -4,7 +4,7 @@ reports_for_user so a report someone may not read is simply not found."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -115,6 +115,31 @@ def download_response(report, content: bytes, content_type: str, extension: str)
     return response
 
 
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_response(request, report, snapshot: dict, fmt: str) -> HttpResponse:
+    """A report's PDF or XLSX for this reader (the web's and the API's). An issued report's
+    file is rendered once and stored; it is served with its checksum as the ETag, and a
+    reader who has it already (If-None-Match) gets 304 Not Modified."""
+    if report.status != Status.ISSUED:  # a draft changes: rendered each time
+        render = formats.render_pdf if fmt == "pdf" else formats.render_xlsx
+        return download_response(report, render(report, snapshot), CONTENT_TYPES[fmt], fmt)
+    stored = services.issued_file(report, snapshot, fmt)
+    etag = f'"{stored.sha256}"'
+    asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if etag in asked or "*" in asked:
+        response = HttpResponseNotModified()
+    else:
+        response = download_response(report, bytes(stored.content), CONTENT_TYPES[fmt], fmt)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"  # kept by the browser, checked each time
+    return response
+
+
 def _ready(request, pk):
     report = _report(request, pk)
     if report.status not in (Status.DRAFT, Status.ISSUED):
@@ -128,7 +153,7 @@ def report_pdf(request, pk):
     if snapshot is None:
         messages.error(request, "The report is not ready to download yet.")
         return redirect("reports:detail", report.pk)
-    return download_response(report, formats.render_pdf(report, snapshot), "application/pdf", "pdf")
+    return file_response(request, report, snapshot, "pdf")
 
 
 @data_access_required
@@ -137,12 +162,7 @@ def report_xlsx(request, pk):
     if snapshot is None:
         messages.error(request, "The report is not ready to download yet.")
         return redirect("reports:detail", report.pk)
-    return download_response(
-        report,
-        formats.render_xlsx(report, snapshot),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    )
+    return file_response(request, report, snapshot, "xlsx")
 
 
 @data_access_required
