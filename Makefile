@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint check pytest test-days worker beat bench system-packages lock lock-upgrade clean
+.PHONY: help setup run test lint check pytest test-days worker beat bench bench-load system-packages lock lock-upgrade clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -92,7 +92,17 @@ beat: setup ## the Celery beat scheduler (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 bench: setup ## run the benchmarks in bench/ and print their figures
-	@for f in bench/bench_*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python $$f; done
+	@for f in bench/bench_*.py; do [ "$$f" = bench/bench_load.py ] && continue; [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python $$f; done
+
+# Locust lives in a virtual environment of its own: it is a client, and its packages
+# (gevent and others) must never change the service's locked ones.
+.venv-load/.installed: bench/load/requirements.txt
+	$(PYTHON) -m venv .venv-load
+	.venv-load/bin/pip install --quiet -r bench/load/requirements.txt
+	touch $@
+
+bench-load: setup .venv-load/.installed ## load benchmark: 50 users on gunicorn (needs DATABASE_URL with seed_national)
+	$(BIN)/python bench/bench_load.py $(LOAD_ARGS)
 
 clean: ## remove the virtual environment, node_modules and built files
-	rm -rf $(VENV) node_modules static/build staticfiles
+	rm -rf $(VENV) .venv-load node_modules static/build staticfiles

@@ -3,13 +3,18 @@ pipeline.models), kept exact: whatever writes case records calls ``refresh`` wit
 wrote, inside its own transaction, so the summaries commit or roll back with the records and
 are never stale. If a refresh fails, the whole transaction fails.
 
+People counted once across LAs cannot be summed from per-LA rows; they are counted from the
+records and kept in the shared cache under the records' version (``version``), which every
+refresh changes in its transaction: a count kept is never one of older records.
+
 ``rebuild`` recomputes every summary from the records and ``differences`` says where the
 stored ones disagree (``manage.py rebuild_facts``)."""
 
 import datetime
+import uuid
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
@@ -19,11 +24,12 @@ from .models import (
     RecordDuration,
     RecordExitMonth,
     RecordMonth,
-    RepeatedPerson,
     StageCode,
+    SummaryVersion,
 )
 
-SUMMARIES = (RecordMonth, RecordExitMonth, RecordChannelMonth, RecordDuration, RepeatedPerson)
+SUMMARIES = (RecordMonth, RecordExitMonth, RecordChannelMonth, RecordDuration)
+RECORDS = "records"
 LATER_STAGES = [code for code in PipelineRecord.DATE_FIELDS if code != StageCode.ENQUIRY]
 
 
@@ -31,12 +37,21 @@ def _month(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _serialise() -> None:
-    """One refresh at a time (the rest of the writer's transaction): each then reads the
-    records as the one before it committed them. Readers are not blocked."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{RecordMonth._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+def _new_version() -> None:
+    """Change the records' version. Taken first, its row lock also serialises refreshes for
+    the rest of the writer's transaction: each then reads the records as the one before it
+    committed them. Readers are not blocked."""
+    token = uuid.uuid4().hex
+    if not SummaryVersion.objects.filter(name=RECORDS).update(token=token):
+        SummaryVersion.objects.update_or_create(name=RECORDS, defaults={"token": token})
+
+
+def version() -> str:
+    """The records' current version (one query)."""
+    return (
+        SummaryVersion.objects.filter(name=RECORDS).values_list("token", flat=True).first()
+        or "none"
+    )
 
 
 def compute(la_ids=None) -> dict[str, list]:
@@ -137,57 +152,29 @@ def compute(la_ids=None) -> dict[str, list]:
     }
 
 
-def compute_repeated() -> list[RepeatedPerson]:
-    """Rows for every hash on more than one record, anywhere (one query)."""
-    repeated = (
-        PipelineRecord.objects.exclude(person_hash="")
-        .values("person_hash")
-        .annotate(c=Count("pk"))
-        .filter(c__gt=1)
-        .values("person_hash")
-    )
-    return [
-        RepeatedPerson(
-            person_hash=row["person_hash"],
-            local_authority_id=row["local_authority_id"],
-            month=_month(row["m"]),
-            n=row["n"],
-        )
-        for row in PipelineRecord.objects.filter(person_hash__in=repeated)
-        .annotate(m=TruncMonth("enquiry_date"))
-        .values("person_hash", "local_authority_id", "m")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-
-
 @transaction.atomic
 def refresh(la_ids) -> None:
-    """Recompute the summaries of these LAs (and the repeated identities, which cross LAs)
-    from their records, in the caller's transaction."""
+    """Recompute the summaries of these LAs from their records, in the caller's transaction,
+    and change the records' version."""
     la_ids = sorted(set(la_ids))
     if not la_ids:
         return
-    _serialise()
+    _new_version()
     rows = compute(la_ids)
-    for model in SUMMARIES[:-1]:
+    for model in SUMMARIES:
         model.objects.filter(local_authority_id__in=la_ids).delete()
         model.objects.bulk_create(rows[model.__name__], batch_size=2000)
-    RepeatedPerson.objects.all().delete()
-    RepeatedPerson.objects.bulk_create(compute_repeated(), batch_size=2000)
 
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     """Recompute every summary from the records. Returns the differences found first."""
-    _serialise()
+    _new_version()
     found = differences()
     rows = compute()
-    for model in SUMMARIES[:-1]:
+    for model in SUMMARIES:
         model.objects.all().delete()
         model.objects.bulk_create(rows[model.__name__], batch_size=2000)
-    RepeatedPerson.objects.all().delete()
-    RepeatedPerson.objects.bulk_create(compute_repeated(), batch_size=2000)
     return found
 
 
@@ -200,7 +187,6 @@ def differences() -> dict[str, int]:
     """For each summary, how many rows are missing from or extra to what the records give
     (0 everywhere when they agree)."""
     expected = compute()
-    expected["RepeatedPerson"] = compute_repeated()
     found = {}
     for model in SUMMARIES:
         want = defaultdict(int)

@@ -560,20 +560,13 @@ class RecordDuration(models.Model):
         return f"{self.local_authority_id} {self.month:%Y-%m} {self.measure} {self.days} days: {self.n}"
 
 
-class RepeatedPerson(models.Model):
-    """Identity hashes found on more than one record (a person who enquired with two LAs,
-    or twice), with their records per LA and enquiry month. People are counted once as the
-    hashed enquiries, less these rows' records, plus their distinct hashes."""
+class SummaryVersion(models.Model):
+    """A token that changes, in the same transaction, whenever case records change: what is
+    computed from records and kept in the shared cache (people counted once across LAs) is
+    keyed by it, so a figure kept is never one of older records."""
 
-    person_hash = models.CharField(max_length=64)
-    local_authority = models.ForeignKey(
-        "clusters.LocalAuthority", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    month = models.DateField()
-    n = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["local_authority", "month"], name="repeat_la_month")]
+    name = models.CharField(max_length=20, primary_key=True)
+    token = models.CharField(max_length=32)
 
     def __str__(self):
-        return f"{self.person_hash[:8]} {self.local_authority_id} {self.month:%Y-%m}: {self.n}"
+        return f"{self.name}: {self.token}"

@@ -197,6 +197,7 @@ def test_funnel_queries_do_not_grow_with_the_data(request, data, token):
             counts=ReturnCounts(stages={"enquiry": 10}),
             user=request.getfixturevalue("pm"),
         )
+    client.get(url)  # people counted once are counted again once the records change
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]

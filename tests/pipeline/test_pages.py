@@ -316,6 +316,7 @@ def test_page_queries_do_not_grow_with_the_data(users, data, north_east, url):
             counts=ReturnCounts(stages={"enquiry": 10}),
             user=users["pm"],
         )
+    client.get(url)  # people counted once are counted again once the records change
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
