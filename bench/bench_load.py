@@ -91,6 +91,7 @@ def main() -> None:
                     f"http://127.0.0.1:{port}",
                     "--csv",
                     str(prefix),
+                    "--reset-stats",
                     "--only-summary",
                 ],
                 cwd=ROOT,

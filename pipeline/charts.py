@@ -126,15 +126,16 @@ def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
     figure = Figure(figsize=(7, 3.2))
     ax = figure.add_subplot()
     months = [r["month"].strftime("%b %y") for r in rows]
+    x = list(range(len(rows)))  # positions, labelled with the months (not categories)
     ax.plot(
-        months,
+        x,
         [100 * (r["to_application"] or 0) for r in rows],
         color=BLUE,
         marker="o",
         label="Applied by now",
     )
     ax.plot(
-        months,
+        x,
         [100 * (r["to_approval"] or 0) for r in rows],
         color=TEAL,
         marker="s",
@@ -155,6 +156,7 @@ def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
         label="Baseline to approval (2.9%)",
     )
     ax.set_ylabel("% of the month's enquirers")
+    ax.set_xticks(x, months)
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     ax.spines[["top", "right"]].set_visible(False)
