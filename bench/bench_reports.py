@@ -210,6 +210,10 @@ def main():
             else f"  {key:<34} {median:,}"
         )
     print(f"  {'peak memory (tracemalloc)':<34} {peak:,.1f} MiB")
+    import resource  # the process's peak resident memory: what a worker needs
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {'peak resident memory (whole run)':<34} {rss:,.1f} MiB")
     few, many, added = query_counts(month)
     print(
         f"gather (monthly + quarterly) queries: {few} with the data present, {many} after adding {added:,} records"
