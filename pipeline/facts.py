@@ -30,6 +30,7 @@ from .models import (
 
 SUMMARIES = (RecordMonth, RecordExitMonth, RecordChannelMonth, RecordDuration)
 RECORDS = "records"
+NULLABLE_KEYS = {"reason_id", "channel_id"}
 LATER_STAGES = [code for code in PipelineRecord.DATE_FIELDS if code != StageCode.ENQUIRY]
 
 
@@ -170,19 +171,14 @@ def refresh(la_ids) -> None:
         model.objects.bulk_create(rows[model.__name__], batch_size=2000)
 
 
-def _insert_computed(la_ids: list[int]) -> None:
-    """PostgreSQL: the rows ``compute`` builds, written by INSERT ... SELECT in four
-    statements, one scan of the LAs' records each: building them as objects took twice as
-    long as computing them. tests/pipeline/test_facts.py checks both against the records."""
-    records = PipelineRecord._meta.db_table
+def _selects(source: str, where: str, count) -> list[tuple]:
+    """For each summary on PostgreSQL: (model, key columns, value columns, SELECT) over the
+    records in ``source`` (aliased r) that match ``where``; ``count(condition)`` is the SQL
+    that counts them (plain counts, or signed sums for changes)."""
     dates = PipelineRecord.DATE_FIELDS
     stages = ", ".join(f"('{code}', r.{field})" for code, field in dates.items())
     enquiry = "v.s = 'enquiry'"
-    entered = [f"count(*) FILTER (WHERE v.s = '{code}')" for code in dates]
-    reached = [
-        f"count(*) FILTER (WHERE {enquiry} AND r.{dates[code]} IS NOT NULL)"
-        for code in LATER_STAGES
-    ]
+    month = "date_trunc('month', {})::date"
     month_columns = (
         [f"entered_{code}" for code in dates]
         + ["hashed", "unhashed"]
@@ -190,43 +186,106 @@ def _insert_computed(la_ids: list[int]) -> None:
         + ["exited"]
     )
     month_values = (
-        entered
-        + [
-            f"count(*) FILTER (WHERE {enquiry} AND r.person_hash <> '')",
-            f"count(*) FILTER (WHERE {enquiry} AND r.person_hash = '')",
-        ]
-        + reached
-        + [f"count(*) FILTER (WHERE {enquiry} AND r.outcome = 'exited')"]
+        [count(f"v.s = '{code}'") for code in dates]
+        + [count(f"{enquiry} AND r.person_hash <> ''"), count(f"{enquiry} AND r.person_hash = ''")]
+        + [count(f"{enquiry} AND r.{dates[code]} IS NOT NULL") for code in LATER_STAGES]
+        + [count(f"{enquiry} AND r.outcome = 'exited'")]
     )
-    month = "date_trunc('month', {})::date"
-    statements = [
-        f"INSERT INTO {RecordMonth._meta.db_table} (local_authority_id, month, "  # noqa: S608
-        f"{', '.join(month_columns)}) "
-        f"SELECT r.local_authority_id, {month.format('v.d')}, {', '.join(month_values)} "
-        f"FROM {records} r CROSS JOIN LATERAL (VALUES {stages}) AS v(s, d) "
-        "WHERE r.local_authority_id = ANY(%s) AND v.d IS NOT NULL GROUP BY 1, 2",
-        f"INSERT INTO {RecordExitMonth._meta.db_table} "  # noqa: S608
-        "(local_authority_id, month, stage_id, reason_id, n) "
-        f"SELECT local_authority_id, {month.format('exit_date')}, exit_stage_id, "
-        f"exit_reason_id, count(*) FROM {records} WHERE local_authority_id = ANY(%s) "
-        "AND exit_date IS NOT NULL AND exit_stage_id IS NOT NULL GROUP BY 1, 2, 3, 4",
-        f"INSERT INTO {RecordChannelMonth._meta.db_table} "  # noqa: S608
-        "(local_authority_id, month, channel_id, enquiries, applied) "
-        f"SELECT local_authority_id, {month.format('enquiry_date')}, source_channel_id, "
-        "count(*), count(*) FILTER (WHERE application_date IS NOT NULL) "
-        f"FROM {records} WHERE local_authority_id = ANY(%s) GROUP BY 1, 2, 3",
+    selects = [
+        (
+            RecordMonth,
+            ["local_authority_id", "month"],
+            month_columns,
+            f"SELECT r.local_authority_id, {month.format('v.d')}, {', '.join(month_values)} "  # noqa: S608
+            f"FROM {source} CROSS JOIN LATERAL (VALUES {stages}) AS v(s, d) "
+            f"WHERE {where} AND v.d IS NOT NULL GROUP BY 1, 2",
+        ),
+        (
+            RecordExitMonth,
+            ["local_authority_id", "month", "stage_id", "reason_id"],
+            ["n"],
+            f"SELECT r.local_authority_id, {month.format('r.exit_date')}, r.exit_stage_id, "  # noqa: S608
+            f"r.exit_reason_id, {count('true')} FROM {source} WHERE {where} "
+            "AND r.exit_date IS NOT NULL AND r.exit_stage_id IS NOT NULL GROUP BY 1, 2, 3, 4",
+        ),
+        (
+            RecordChannelMonth,
+            ["local_authority_id", "month", "channel_id"],
+            ["enquiries", "applied"],
+            f"SELECT r.local_authority_id, {month.format('r.enquiry_date')}, "  # noqa: S608
+            f"r.source_channel_id, {count('true')}, {count('r.application_date IS NOT NULL')} "
+            f"FROM {source} WHERE {where} GROUP BY 1, 2, 3",
+        ),
     ]
-    for measure, (a, b) in RecordDuration.PAIRS.items():
-        statements.append(
-            f"INSERT INTO {RecordDuration._meta.db_table} "  # noqa: S608
-            "(local_authority_id, month, measure, days, n) "
-            f"SELECT local_authority_id, {month.format(b)}, '{measure}', {b} - {a}, count(*) "
-            f"FROM {records} WHERE local_authority_id = ANY(%s) "
-            f"AND {a} IS NOT NULL AND {b} IS NOT NULL GROUP BY 1, 2, 4"
-        )
+    durations = " UNION ALL ".join(
+        f"SELECT r.local_authority_id, {month.format('r.' + b)}, '{measure}', "  # noqa: S608
+        f"r.{b} - r.{a}, {count('true')} FROM {source} WHERE {where} "
+        f"AND r.{a} IS NOT NULL AND r.{b} IS NOT NULL GROUP BY 1, 2, 4"
+        for measure, (a, b) in RecordDuration.PAIRS.items()
+    )
+    selects.append(
+        (RecordDuration, ["local_authority_id", "month", "measure", "days"], ["n"], durations)
+    )
+    return selects
+
+
+def _insert_computed(la_ids: list[int]) -> None:
+    """PostgreSQL: the rows ``compute`` builds, written by INSERT ... SELECT, one scan of
+    the LAs' records per summary: building them as objects took twice as long as computing
+    them. tests/pipeline/test_facts.py checks both against the records."""
+    source = f"{PipelineRecord._meta.db_table} r"
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, [la_ids])
+        for model, keys, values, select in _selects(
+            source, "r.local_authority_id = ANY(%s)", lambda c: f"count(*) FILTER (WHERE {c})"
+        ):
+            table = model._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(keys + values)}) {select}",  # noqa: S608
+                [la_ids] * select.count("%s"),
+            )
+
+
+def apply_changes(cursor, before: str, after: str) -> None:
+    """PostgreSQL, inside the import's transaction: move the summaries by the difference
+    between the changed records as they were (table ``before``) and as they are now
+    (``after``; both temporary tables with the records' columns), instead of recounting
+    every record of the LAs. Only the summary rows the change touches are written."""
+    _new_version()
+    source = f"(SELECT b.*, -1 AS sign FROM {before} b UNION ALL SELECT a.*, 1 FROM {after} a) r"  # noqa: S608
+
+    def signed(condition):
+        return f"coalesce(sum(r.sign) FILTER (WHERE {condition}), 0)"
+
+    for model, keys, values, select in _selects(source, "true", signed):
+        table = model._meta.db_table
+        names = ", ".join(keys + values)
+        cursor.execute("DROP TABLE IF EXISTS facts_delta")
+        cursor.execute(
+            "CREATE TEMP TABLE facts_delta ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT * FROM ({select}) AS d({names})"
+        )
+        # "=" (hashable) rather than IS NOT DISTINCT FROM, which forced nested loops: the
+        # nullable keys (reason, channel) compare through coalesce
+        same_key = " AND ".join(
+            f"coalesce(t.{k}, -1) = coalesce(d.{k}, -1)" if k in NULLABLE_KEYS else f"t.{k} = d.{k}"
+            for k in keys
+        )
+        cursor.execute(
+            f"UPDATE {table} t SET "  # noqa: S608
+            + ", ".join(f"{v} = t.{v} + d.{v}" for v in values)
+            + f" FROM facts_delta d WHERE {same_key}"
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(keys + values)}) "  # noqa: S608
+            f"SELECT {', '.join('d.' + c for c in keys + values)} FROM facts_delta d "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} t WHERE "  # noqa: S608
+            "t.local_authority_id IN (SELECT DISTINCT local_authority_id FROM facts_delta) AND "
+            + " AND ".join(f"t.{v} = 0" for v in values)
+        )
+        cursor.execute("DROP TABLE facts_delta")
 
 
 @transaction.atomic

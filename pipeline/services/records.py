@@ -853,6 +853,8 @@ def _upsert_text(text: str, *, summarise: bool = True) -> tuple[int, int]:
 
     if not text:
         return 0, 0
+    if connection.vendor == "postgresql":  # the summaries move by the change (facts)
+        return _copy_upsert(text, summarise=summarise)
     new, changed = _write_records(text)
     if summarise and (new or changed):
         facts.refresh({int(line.partition("\t")[0]) for line in text.splitlines()})
@@ -860,8 +862,6 @@ def _upsert_text(text: str, *, summarise: bool = True) -> tuple[int, int]:
 
 
 def _write_records(text: str) -> tuple[int, int]:
-    if connection.vendor == "postgresql":
-        return _copy_upsert(text)
     rows = from_copy_text(text)
     batch_id = text.partition("\n")[0].rpartition("\t")[2]
     batch_id = None if batch_id == "\\N" else int(batch_id)
@@ -964,7 +964,7 @@ def _stage_rows(cursor, text: str) -> None:
     cursor.execute(f"ANALYZE {_STAGING} (local_authority_id, la_reference)")
 
 
-def _copy_upsert(text: str) -> tuple[int, int]:
+def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
     """COPY into a temporary table; then, holding the batch's LAs, one UPDATE of the stored
     records that differ and one INSERT of those not stored yet. Returns (inserted, updated).
 
@@ -999,6 +999,12 @@ def _copy_upsert(text: str) -> tuple[int, int]:
             )
             if cursor.fetchone()[0] != len(batches):
                 raise ValidationError({"status": "The import batch no longer exists."})
+        if summarise:  # the changed records as they were, for the summaries
+            cursor.execute("DROP TABLE IF EXISTS facts_before")
+            cursor.execute(
+                f"CREATE TEMP TABLE facts_before ON COMMIT DROP AS SELECT t.* FROM {_TABLE} t "  # noqa: S608
+                f"JOIN {_STAGING} s ON {_SAME_KEY} WHERE {_DIFFERS}"
+            )
         # the time comes from Python, as every other timestamp does, so a test clock holds here too
         now = timezone.now()
         cursor.execute(
@@ -1014,7 +1020,21 @@ def _copy_upsert(text: str) -> tuple[int, int]:
             [now],
         )
         inserted = cursor.rowcount
+        if summarise and (inserted or updated):
+            from .. import facts
+
+            # what this statement wrote: the LAs are locked, so no other commit wrote
+            # their records at this instant
+            cursor.execute("DROP TABLE IF EXISTS facts_after")
+            cursor.execute(
+                f"CREATE TEMP TABLE facts_after ON COMMIT DROP AS SELECT t.* FROM {_TABLE} t "  # noqa: S608
+                f"JOIN {_STAGING} s ON {_SAME_KEY} WHERE t.updated_at = %s",
+                [now],
+            )
+            facts.apply_changes(cursor, "facts_before", "facts_after")
         cursor.execute(f"DROP TABLE {_STAGING}")
+        cursor.execute("DROP TABLE IF EXISTS facts_before")
+        cursor.execute("DROP TABLE IF EXISTS facts_after")
     return inserted, updated
 
 

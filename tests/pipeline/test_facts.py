@@ -152,10 +152,11 @@ def test_a_summary_that_cannot_be_written_fails_the_import(north_east, monkeypat
     rng = random.Random(7)
     rows = random_rows(rng, list(authorities("Sunderland")), 30)
 
-    def broken(la_ids):
+    def broken(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(facts, "refresh", broken)
+    monkeypatch.setattr(facts, "refresh", broken)  # SQLite: the LAs' summaries recounted
+    monkeypatch.setattr(facts, "apply_changes", broken)  # PostgreSQL: moved by the change
     with pytest.raises(RuntimeError):
         upsert_records(rows, batch_id=None)
     assert not PipelineRecord.objects.exists()  # never records without their summaries
