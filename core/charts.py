@@ -11,14 +11,12 @@ import base64
 import hashlib
 import io
 import json
-import logging
 
 import matplotlib
-from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-log = logging.getLogger(__name__)
+from .cache import remembered
 
 BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
 PALETTE = [BLUE, TEAL, PLUM, ORANGE]
@@ -56,17 +54,4 @@ def chart_key(kind: str, data) -> str:
 def drawn(kind: str, data, draw) -> str:
     """``draw(data)``, or the result of drawing the same kind of chart from equal data
     before. ``data`` must hold everything the drawing reads."""
-    key = chart_key(kind, data)
-    try:
-        found = cache.get(key)
-    except Exception as error:  # noqa: BLE001 - a cache outage must not stop a page
-        log.warning("Chart cache unavailable (%s): drawing %s", error, kind)
-        return draw(data)
-    if found is not None:
-        return found
-    result = draw(data)
-    try:
-        cache.set(key, result, KEEP_FOR)
-    except Exception as error:  # noqa: BLE001
-        log.warning("Chart cache unavailable (%s): %s not kept", error, kind)
-    return result
+    return remembered(chart_key(kind, data), lambda: draw(data), KEEP_FOR)

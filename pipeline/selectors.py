@@ -135,31 +135,22 @@ def _people(scope: Scope, period: Period, authorities) -> int:
     """People who enquired in the period, each counted once across the scope's LAs (by
     identity hash): counted from the records, kept in the shared cache under the records'
     version, so it is counted again only after records change."""
-    from django.core.cache import cache
+    from core.cache import remembered
 
     from . import facts
 
-    key = f"people:{scope.key}:{period.key}:{facts.version()}"
-    try:
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage costs the count, never the page
-        found = None
-    if found is not None:
-        return found
-    people = (
-        PipelineRecord.objects.filter(
-            local_authority__in=authorities,
-            enquiry_date__gte=period.start,
-            enquiry_date__lt=period.end,
+    def count() -> int:
+        return (
+            PipelineRecord.objects.filter(
+                local_authority__in=authorities,
+                enquiry_date__gte=period.start,
+                enquiry_date__lt=period.end,
+            )
+            .exclude(person_hash="")
+            .aggregate(n=Count("person_hash", distinct=True))["n"]
         )
-        .exclude(person_hash="")
-        .aggregate(n=Count("person_hash", distinct=True))["n"]
-    )
-    try:
-        cache.set(key, people, 24 * 3600)
-    except Exception:  # noqa: BLE001, S110
-        pass
-    return people
+
+    return remembered(f"people:{scope.key}:{period.key}:{facts.version()}", count, 24 * 3600)
 
 
 def _rate(numerator, denominator):

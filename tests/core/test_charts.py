@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from core import charts as core_charts
+from core import cache as shared
 from pipeline import charts
 from tests.conftest import client_for
 
@@ -58,8 +58,8 @@ def test_a_cache_that_cannot_be_reached_only_costs_the_drawing(counted, monkeypa
     def down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(core_charts.cache, "get", down)
-    monkeypatch.setattr(core_charts.cache, "set", down)
+    monkeypatch.setattr(shared.cache, "get", down)
+    monkeypatch.setattr(shared.cache, "set", down)
     assert charts.funnel_chart(funnel_data()).startswith("data:image/png")
     assert charts.funnel_chart(funnel_data()).startswith("data:image/png")
     assert len(counted) == 2
