@@ -197,3 +197,24 @@ def test_another_lead_cannot_discard_someone_elses_import(lead, carefirst, other
     response = client_for(stranger).post(reverse("pipeline:import_discard", args=[batch.pk]))
     assert response.status_code in (403, 404)
     assert ImportBatch.objects.filter(pk=batch.pk).exists()
+
+
+def test_dfe_may_not_discard_an_import(users, carefirst):
+    batch = failed_upload(users["lead"], carefirst)
+    client = client_for(users["dfe"])
+    url = reverse("pipeline:import_discard", args=[batch.pk])
+    assert client.get(url).status_code in (403, 404)
+    assert client.post(url).status_code in (403, 404)
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["pm", "consultant"])
+def test_the_delivery_partner_may_discard_a_leads_failed_import(
+    role, users, carefirst, django_capture_on_commit_callbacks
+):
+    """As they may commit it: the delivery partner's staff see every import."""
+    batch = failed_upload(users["lead"], carefirst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(users[role]).post(reverse("pipeline:import_discard", args=[batch.pk]))
+    assert response.status_code == 302
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
