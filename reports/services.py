@@ -122,27 +122,10 @@ def retry_build(*, report_id: int, requested_by=None) -> Report:
     validate_period(kind=report.kind, period_start=report.period_start)
     report.status, report.progress, report.progress_note = Status.QUEUED, 0, "Queued"
     report.error, report.attempts, report.requested_by = "", 0, requested_by
-    try:
-        with transaction.atomic():
-            report.save(
-                update_fields=[
-                    "status",
-                    "progress",
-                    "progress_note",
-                    "error",
-                    "attempts",
-                    "requested_by",
-                ]
-            )
-    except IntegrityError:
-        winner = Report.objects.filter(
-            kind=report.kind, period_start=report.period_start, status__in=LIVE_STATUSES
-        ).first()
-        if winner is None:
-            raise
-        return winner
-    _enqueue(report)
-    return report
+    return _save_live(
+        report,
+        update_fields=["status", "progress", "progress_note", "error", "attempts", "requested_by"],
+    )
 
 
 @transaction.atomic
@@ -186,12 +169,18 @@ def request_report(*, kind: str, day: datetime.date, requested_by=None) -> Repor
     # the database holds "one live report a period" (the constraint): validated there, so
     # that of two requests for the same new period at once, the loser gets the winner's
     report.full_clean(validate_constraints=False)
+    return _save_live(report)
+
+
+def _save_live(report: Report, **save) -> Report:
+    """Save a report that becomes its period's live one and queue its build; if another
+    became live first (the database's one-live-report constraint), return that one."""
     try:
         with transaction.atomic():
-            report.save()
+            report.save(**save)
     except IntegrityError:
         winner = Report.objects.filter(
-            kind=kind, period_start=start, status__in=LIVE_STATUSES
+            kind=report.kind, period_start=report.period_start, status__in=LIVE_STATUSES
         ).first()
         if winner is None:
             raise
