@@ -1,3 +1,4 @@
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -6,3 +7,9 @@ class Pages(PageNumberPagination):
 
     page_size = 50
     page_query_param = "page"
+
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty ``?page=`` as the first page; the schema says a whole number
+        if request.query_params.get(self.page_query_param, None) == "":
+            raise ValidationError({self.page_query_param: ["Give a page number: 1 or more."]})
+        return super().get_page_number(request, paginator)

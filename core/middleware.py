@@ -6,6 +6,7 @@ request (a restart, a failover)."""
 import logging
 
 from django.db import InterfaceError, OperationalError, connections
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from programme.selectors import NoContractYet
@@ -23,6 +24,14 @@ class ExplainedFailureMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if request.path.startswith("/api/"):
+                # the API answers in its own JSON error shape, as its schema documents
+                from api.errors import error_body
+
+                message = "The address holds a NUL character, which no parameter accepts."
+                return JsonResponse(
+                    error_body(400, [{"field": None, "message": message}]), status=400
+                )
             return render(request, "400.html", status=400)
         return self.get_response(request)
 
