@@ -55,6 +55,26 @@ def version() -> str:
     )
 
 
+def figures_version() -> str:
+    """A key that moves whenever any funnel figure may (one query): the records' version,
+    and the history of monthly returns and cluster memberships, to which every save,
+    submission, acceptance, reopening, join and leave adds a row, with the returns
+    themselves (the demo's are created in bulk, without history). Reference names (stages,
+    reasons, channels) are not in it: what is kept under it expires within the hour."""
+    from clusters.models import ClusterMembership
+    from core.cache import rows_version
+
+    from .models import MonthlyReturn
+
+    table = connection.ops.quote_name(SummaryVersion._meta.db_table)
+    return rows_version(
+        MonthlyReturn,
+        MonthlyReturn.history.model,
+        ClusterMembership.history.model,
+        first=(f"SELECT token FROM {table} WHERE name = %s", [RECORDS]),  # noqa: S608
+    )
+
+
 def compute(la_ids=None) -> dict[str, list]:
     """Every summary row for the given LAs (all LAs when None), unsaved, by model name."""
     from .selectors import DaysBetween

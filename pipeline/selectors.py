@@ -15,6 +15,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.cache import remembered
+
+from . import facts
 from .models import (
     ExitReason,
     ImportBatch,
@@ -135,9 +138,6 @@ def _people(scope: Scope, period: Period, authorities) -> int:
     """People who enquired in the period, each counted once across the scope's LAs (by
     identity hash): counted from the records, kept in the shared cache under the records'
     version, so it is counted again only after records change."""
-    from core.cache import remembered
-
-    from . import facts
 
     def count() -> int:
         return (
@@ -157,6 +157,11 @@ def _rate(numerator, denominator):
     return None if not denominator else numerator / denominator
 
 
+# what is kept under a figures version expires within the hour, so a renamed stage,
+# reason or channel (reference data, not in the version) shows within the hour
+FIGURES_KEPT = 3600
+
+
 def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
     """The funnel for a scope and period: entries per stage, conversion rates, exits by
     stage and reason, enquiries by source channel, medians and de-duplicated enquiries.
@@ -164,11 +169,23 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
     Counts come from case records for LAs that have imported any, and from submitted or
     accepted monthly returns for the others, so no LA is counted twice. ``detail=False``
     reads only the stage counts (for benchmarks).
+
+    Kept in the shared cache under ``facts.figures_version()``, which moves with every
+    change of the records, returns or memberships: every web process, the API and the
+    report read one computation per change (one query when kept).
     """
+    return remembered(
+        f"funnel:{int(detail)}:{scope.key}:{period.key}:{facts.figures_version()}",
+        lambda: _funnel(scope, period, detail=detail),
+        FIGURES_KEPT,
+    )
+
+
+def _funnel(scope: Scope, period: Period, *, detail: bool) -> dict:
     stages = list(Stage.objects.all())
     authorities = scope.authorities().values("pk")
     has_records = RecordMonth.objects.filter(local_authority=OuterRef("local_authority"))
-    facts = RecordMonth.objects.filter(
+    months = RecordMonth.objects.filter(
         local_authority__in=authorities, month__gte=period.start, month__lt=period.end
     )
     returns = MonthlyReturn.objects.filter(
@@ -181,7 +198,7 @@ def funnel(scope: Scope, period: Period, *, detail: bool = True) -> dict:
     sums = {f"n_{code}": Sum(f"entered_{code}", default=0) for code in PipelineRecord.DATE_FIELDS}
     sums["hashed"] = Sum("hashed", default=0)
     sums["unhashed"] = Sum("unhashed", default=0)
-    from_records = facts.aggregate(**sums)
+    from_records = months.aggregate(**sums)
     from_returns = {
         row["stage__code"]: row["n"]
         for row in ReturnStageCount.objects.filter(monthly_return__in=returns)
@@ -369,10 +386,20 @@ def cohorts(scope: Scope, *, start: datetime.date, end: datetime.date) -> list[d
 
 def late_returns(user, *, today: datetime.date | None = None, months: int = 12) -> list[dict]:
     """Returns not submitted by the 10th of the following month, for the user's member
-    LAs in clusters, over the last ``months`` months (two queries)."""
+    LAs in clusters, over the last ``months`` months (two queries; one when kept in the
+    shared cache under the day and ``facts.figures_version()``, which moves with every
+    return saved and every membership changed)."""
+    today = today or timezone.localdate()
+    return remembered(
+        f"late:{user.pk}:{user.role}:{user.cluster_id}:{today}:{months}:{facts.figures_version()}",
+        lambda: _late_returns(user, today=today, months=months),
+        FIGURES_KEPT,
+    )
+
+
+def _late_returns(user, *, today: datetime.date, months: int) -> list[dict]:
     from clusters.models import ClusterMembership
 
-    today = today or timezone.localdate()
     last_due = month_start(today) if today.day > 10 else add_months(month_start(today), -1)
     last_month = add_months(last_due, -1)
     first_month = max(add_months(last_month, -(months - 1)), month_start(PROGRAMME_START))

@@ -27,5 +27,15 @@ def later_versions(report: Report, user) -> list[Report]:
     )
 
 
+# a report's frozen figures and summary, which lists and links do not show; deferred, a
+# list of reports does not read and decode every report's snapshot (milliseconds each)
+LISTED_WITHOUT = ("snapshot", "summary", "replaces__snapshot", "replaces__summary")
+
+
+def reports_listed(user) -> QuerySet:
+    """``reports_for_user`` for lists and links: without the figures."""
+    return reports_for_user(user).defer(*LISTED_WITHOUT)
+
+
 def latest_issued(user, limit: int = 3) -> list[Report]:
-    return list(reports_for_user(user).filter(status=Status.ISSUED).order_by("-issued_at")[:limit])
+    return list(reports_listed(user).filter(status=Status.ISSUED).order_by("-issued_at")[:limit])

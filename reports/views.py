@@ -37,7 +37,7 @@ class ReportListView(FilteredTableView):
     export_name = "reports"
 
     def get_queryset(self):
-        return selectors.reports_for_user(self.request.user)
+        return selectors.reports_listed(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -62,6 +62,15 @@ def pytest_report_header(config):
     return f"clock: the real date, {today:%A %-d %B %Y}"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: what one test kept (a funnel, a page's list of
+    changes) was computed from data that test's rollback removed."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 NORTH_EAST = [
     "County Durham",
     "Darlington",

@@ -17,6 +17,7 @@ from accounts.permissions import (
     is_dfe_reader,
     is_programme_manager,
 )
+from core.cache import remembered, rows_version
 from engagement.selectors.bids import bids_for_user
 from engagement.selectors.meetings import actions_for_user, meetings_for_user
 from engagement.selectors.support import support_for_user
@@ -166,15 +167,45 @@ def _sources(user) -> list[Source]:
     return sources
 
 
+# the first time, "since" is a sliding fortnight: what is kept for it is kept this long
+FIRST_LOOK_KEPT = 300
+
+
 def changes_since(user, since: datetime.datetime | None, *, now=None) -> dict:
     """The records the user may see that someone else changed since ``since`` (the last
     fortnight the first time), newest change first: per kind of record at most ``CAP`` and
-    how many in all (one query per kind, whatever changed)."""
+    how many in all (one query per kind, whatever changed).
+
+    Kept in the shared cache for the user, their scope and ``since``, under the count and
+    highest id of every followed history (and of the memberships that scope a lead): a save
+    by anyone moves the key, so a reload shows it at once, and an unchanged home page costs
+    one query here instead of one per kind."""
+    from clusters.models import ClusterMembership
+
+    if now is not None:
+        return _changes_since(user, since, now=now)
+    sources = _sources(user)
+    version = rows_version(
+        *(source.queryset.model.history.model for source in sources),
+        ClusterMembership.history.model,
+    )
+    key = (
+        f"changes:{user.pk}:{user.role}:{user.cluster_id}:{has_data_access(user)}:"
+        f"{since.isoformat() if since else 'first'}:{version}"
+    )
+    return remembered(
+        key,
+        lambda: _changes_since(user, since, sources=sources),
+        FIRST_LOOK_KEPT if since is None else 3600,
+    )
+
+
+def _changes_since(user, since, *, now=None, sources=None) -> dict:
     now = now or timezone.now()
     first_look = since is None
     since = since or now - FIRST_LOOK
     sections = []
-    for source in _sources(user):
+    for source in sources or _sources(user):
         model = source.queryset.model
         history = model.history.model.objects.filter(
             id=OuterRef("pk"), history_date__gt=since

@@ -4,6 +4,7 @@ changed since they last looked, within their scope and in a fixed number of quer
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -164,6 +165,21 @@ def test_changes_by_others_since_the_last_look_are_listed(users, north_east):
     assert risks["rows"][0]["created"]
 
 
+def test_a_change_shows_on_the_next_home_page_though_the_last_one_was_kept(users, north_east):
+    """The list of changes is kept in the shared cache; any save by anyone moves its key."""
+    consultant, pm = users["consultant"], users["pm"]
+    raid(north_east, consultant, "Hub staff leave", by=consultant)
+    first = panel(home(pm), "What changed since you last looked")
+    assert "Hub staff leave" in first and "Panel dates slip" not in first
+    assert panel(home(pm), "What changed since you last looked") == first  # kept
+    item = raid(north_east, consultant, "Panel dates slip", by=consultant)
+    assert "Panel dates slip" in panel(home(pm), "What changed since you last looked")
+    item.title = "Panel dates slip to March"
+    item._history_user = consultant
+    item.save()
+    assert "Panel dates slip to March" in panel(home(pm), "What changed since you last looked")
+
+
 def test_nothing_before_the_last_look_is_listed(users, north_east):
     raid(north_east, users["consultant"], "Old news", by=users["consultant"])
     result = changes_since(users["pm"], timezone.now() + datetime.timedelta(seconds=1))
@@ -229,6 +245,8 @@ def _grow(users, north_east, other_cluster, n):
 
 
 def _queries(user) -> int:
+    """Queries of the home page computed afresh (nothing kept in the cache)."""
+    cache.clear()
     client = client_for(user)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200

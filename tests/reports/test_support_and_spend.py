@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -88,6 +89,7 @@ def test_the_programme_section_has_spend_against_each_cap_flagged_as_money(time_
 
 
 def test_the_report_reads_a_fixed_number_of_queries_however_much_time_is_logged(time_logged, pm):
+    cache.clear()  # counted as computed, not as read from the cache
     with CaptureQueriesContext(connection) as few:
         gather_monthly(MAY)
     TimeEntry.objects.bulk_create(
@@ -108,6 +110,7 @@ def test_the_report_reads_a_fixed_number_of_queries_however_much_time_is_logged(
         )
         for i in range(300)
     )
+    cache.clear()  # counted as computed, not as read from the cache
     with CaptureQueriesContext(connection) as many:
         gather_monthly(MAY)
 
