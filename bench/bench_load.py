@@ -48,7 +48,15 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=1.0,
+        help="users starting (and signing in) per second; figures are kept only from when all "
+        "have started, for --seconds",
+    )
     args = parser.parse_args()
+    ramp = args.users / args.spawn_rate
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database with the national data set")
     if not LOCUST.exists():
@@ -83,10 +91,13 @@ def main() -> None:
                     "--headless",
                     "-u",
                     str(args.users),
+                    # people sign in through the day, not all in one second: each sign-in
+                    # costs a password hash (about half a second of CPU), so 50 at once
+                    # saturate two cores for twenty seconds
                     "-r",
-                    "5",
+                    str(args.spawn_rate),
                     "-t",
-                    f"{args.seconds}s",
+                    f"{int(args.seconds + ramp + 5)}s",
                     "--host",
                     f"http://127.0.0.1:{port}",
                     "--csv",
@@ -109,8 +120,8 @@ def report(path: Path, args) -> None:
     with path.open() as f:
         rows = list(csv.DictReader(f))
     print(
-        f"{args.users} users, one page every 5 s each, {args.seconds} s, gunicorn "
-        f"{args.workers} workers"
+        f"{args.users} users, one page every 5 s each, {args.seconds} s once all had started "
+        f"({args.spawn_rate:g} a second), gunicorn {args.workers} workers"
     )
     print(f"{'page':<40} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for row in rows:
