@@ -1,8 +1,17 @@
-from django.contrib.auth.decorators import login_not_required
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
 
 from . import funnels, imports, reports, returns, views, web
+from .authentication import BearerTokenAuthentication
 
 app_name = "api"
 
@@ -10,6 +19,11 @@ app_name = "api"
 def public(view):
     # API calls authenticate with tokens, not the web sign-in
     return login_not_required(view.as_view())
+
+
+def documentation(view):
+    """A documentation page: for people signed in (the sign-in page first otherwise)."""
+    return login_required(csp_update({"style-src": [UNSAFE_INLINE]})(view))
 
 
 urlpatterns = [
@@ -27,27 +41,39 @@ urlpatterns = [
     path("api/v1/reports/<int:pk>", public(reports.ReportDetailView), name="report_detail"),
     path("api/v1/reports/<int:pk>/pdf", public(reports.ReportPdfView), name="report_pdf"),
     path("api/v1/reports/<int:pk>/xlsx", public(reports.ReportXlsxView), name="report_xlsx"),
+    # the schema for a token or a signed-in person; the two documentation pages for people
+    # signed in (the sign-in page otherwise), the schema read with their session
     path(
         "api/schema/",
         login_not_required(
-            SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])
+            SpectacularAPIView.as_view(
+                authentication_classes=[BearerTokenAuthentication, SessionAuthentication],
+                permission_classes=[IsAuthenticated],
+            )
         ),
         name="schema",
     ),
     path(
         "api/docs/",
-        login_not_required(
-            SpectacularSwaggerView.as_view(
-                url_name="api:schema", authentication_classes=[], permission_classes=[]
+        # the split view serves Swagger UI's start-up script as a file: no inline script;
+        # Swagger UI and Redoc write their styles into the page: the two documentation pages
+        # are the only ones whose policy allows inline styles
+        documentation(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema",
+                authentication_classes=[SessionAuthentication],
+                permission_classes=[IsAuthenticated],
             )
         ),
         name="docs",
     ),
     path(
         "api/redoc/",
-        login_not_required(
+        documentation(
             SpectacularRedocView.as_view(
-                url_name="api:schema", authentication_classes=[], permission_classes=[]
+                url_name="api:schema",
+                authentication_classes=[SessionAuthentication],
+                permission_classes=[IsAuthenticated],
             )
         ),
         name="redoc",

@@ -122,7 +122,7 @@ class WeekRowForm(forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date = forms.TypedChoiceField(label="Day", choices=(), coerce=datetime.date.fromisoformat)
     cluster = _cluster_field(
-        label="Cluster", widget=forms.Select(attrs={"style": "max-width: 14em"})
+        label="Cluster", widget=forms.Select(attrs={"class": "app-select--narrow"})
     )
     requirement = forms.ChoiceField(
         label="Requirement", choices=[("", "Choose")] + SHORT_REQUIREMENTS, required=False

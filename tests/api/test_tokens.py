@@ -128,10 +128,10 @@ def test_only_programme_managers_manage_tokens(users, role, gateshead_token):
         assert client.get(url).status_code == 403, url
 
 
-def test_the_schema_and_offline_docs_are_served(db):
-    from django.test import Client
+def test_the_schema_and_offline_docs_are_served_to_a_signed_in_person(users):
+    from tests.conftest import client_for
 
-    client = Client()
+    client = client_for(users["pm"])
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert "/api/v1/me" in schema.json()["paths"]

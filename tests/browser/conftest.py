@@ -47,8 +47,25 @@ def browser():
                 "--no-first-run",
             ],
         )
+        # every page records what its Content-Security-Policy blocked, for assert_accessible
+        new_context = browser.new_context
+
+        def recording_context(**kwargs):
+            context = new_context(**kwargs)
+            context.add_init_script(CSP_RECORDER)
+            return context
+
+        browser.new_context = recording_context
         yield browser
         browser.close()
+
+
+CSP_RECORDER = """
+window.__cspBlocked = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspBlocked.push(`${e.effectiveDirective}: ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
 
 
 @pytest.fixture
@@ -67,7 +84,8 @@ def axe_violations(page) -> list[dict]:
     for attempt in range(3):
         page.wait_for_load_state()
         try:
-            page.add_script_tag(path=str(AXE))
+            # evaluated, not added as a script tag: the policy forbids inline scripts
+            page.evaluate(AXE.read_text())
             result = page.evaluate(
                 "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                 WCAG_TAGS,
@@ -84,8 +102,12 @@ def axe_violations(page) -> list[dict]:
 
 
 def assert_accessible(page):
+    """No WCAG 2.2 A/AA violation found by axe, and nothing the Content-Security-Policy
+    blocked (an inline script or style, anything from elsewhere)."""
     violations = axe_violations(page)
     assert violations == [], f"{page.url}: {json.dumps(violations, indent=1)}"
+    blocked = page.evaluate("window.__cspBlocked || []")
+    assert blocked == [], f"{page.url}: the Content-Security-Policy blocked {blocked}"
 
 
 def sign_in(page, live_server, email, password):
