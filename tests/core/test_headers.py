@@ -66,9 +66,7 @@ def test_the_sign_in_page_and_errors_carry_the_policy_too(client):
 
 
 @pytest.mark.django_db
-def test_the_api_schema_and_its_documentation_need_a_token_or_a_signed_in_person(
-    client, users
-):
+def test_the_api_schema_and_its_documentation_need_a_token_or_a_signed_in_person(client, users):
     assert client.get("/api/schema/?format=json").status_code in (401, 403)
     for page in ("/api/docs/", "/api/redoc/"):
         response = client.get(page)
