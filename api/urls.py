@@ -78,7 +78,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    re_path(r"^api/v1/(?P<rest>.*)$", views.not_found, name="not_found"),
+    re_path(r"^api/v1/(?P<rest>[\s\S]*)$", views.not_found, name="not_found"),
     path("api-tokens/", web.TokenListView.as_view(), name="token_list"),
     path("api-tokens/uses/", web.UseListView.as_view(), name="use_list"),
     path("api-tokens/new/", web.token_issue, name="token_issue"),

@@ -218,3 +218,9 @@ def test_an_empty_page_number_is_a_400_naming_the_parameter(dfe_token):
     response = api_client(dfe_token[1]).get("/api/v1/reports", {"page": ""})
     assert response.status_code == 400
     assert error(response)["field"] == "page"
+
+
+def test_an_address_under_the_api_with_a_line_break_is_a_json_404(dfe_token):
+    response = api_client(dfe_token[1]).get("/api/v1/returns/%27x%0Ay")
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
