@@ -108,3 +108,38 @@ class User(AbstractUser):
                     f"{expired_on:%-d %B %Y}: it must be renewed every 12 months."
                 )
         return problems
+
+
+class AuthEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    FAILED = "failed", "Wrong e-mail or password"
+    LOCKED_OUT = "locked_out", "Account locked after failed attempts"
+    ADDRESS_LIMITED = "address_limited", "Refused: too many failures from the address"
+    SIGNED_OUT = "signed_out", "Signed out"
+    TIMED_OUT = "timed_out", "Signed out: no activity"
+    EXPIRED = "expired", "Signed out: session reached its limit"
+    SECOND_FACTOR_ENROLLED = "2fa_enrolled", "Authenticator app set up"
+    SECOND_FACTOR_VERIFIED = "2fa_verified", "Second factor given"
+    RECOVERY_CODE_USED = "2fa_recovery", "Recovery code used"
+    SECOND_FACTOR_FAILED = "2fa_failed", "Wrong second-factor code"
+
+
+class AuthEvent(models.Model):
+    """One sign-in, failed attempt or sign-out: the audit log of who came in, from where.
+    Written by accounts.signals; never changed. A failed attempt keeps the e-mail address
+    as typed (folded), never the password."""
+
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=20, choices=AuthEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.CharField("e-mail address given", max_length=254, blank=True)
+    address = models.CharField("from address", max_length=45, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.email}"

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.accounts.second_factor import enrol
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/account/sign-in/"
@@ -15,6 +16,9 @@ def test_a_person_signs_in_with_their_email_and_password(client, person):
     response = client.post(LOGIN, {"username": "Person@Example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert response.url == reverse("core:home")
+    # then the second step: the first time, setting up the authenticator app
+    assert client.get("/").url == "/account/two-factor/set-up/?next=%2F"
+    enrol(client, person)
     assert client.get("/").status_code == 200
 
 
@@ -61,6 +65,7 @@ def test_sign_out_ends_the_session(client, person):
 
 def test_a_person_changes_their_password(client, person):
     client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    enrol(client, person)
     response = client.post(
         "/account/password/",
         {
@@ -76,6 +81,7 @@ def test_a_person_changes_their_password(client, person):
 
 def test_a_mismatched_new_password_is_refused_on_its_field(client, person):
     client.post(LOGIN, {"username": "person@example.org", "password": PASSWORD})
+    enrol(client, person)
     response = client.post(
         "/account/password/",
         {
