@@ -2,7 +2,7 @@ import django_filters
 
 from core.forms import GovukDateInput
 
-from .models import AuthEvent, AuthEventKind
+from .models import AuthEvent, AuthEventKind, Role, User
 
 
 class AuthEventFilter(django_filters.FilterSet):
@@ -19,3 +19,22 @@ class AuthEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuthEvent
         fields = ["date_from", "date_to", "kind", "email", "address"]
+
+
+class PersonFilter(django_filters.FilterSet):
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices, label="Role")
+    is_active = django_filters.BooleanFilter(label="Can sign in")
+    name = django_filters.CharFilter(method="by_name", label="Name or e-mail contains")
+
+    class Meta:
+        model = User
+        fields = ["name", "role", "is_active"]
+
+    def by_name(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+        )

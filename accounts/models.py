@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -70,6 +71,8 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
     objects = UserManager()
+    # who changed a person's role, cluster, dates or access, and from what (never the password)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -79,6 +82,8 @@ class User(AbstractUser):
                 condition=(Q(role=Role.CLUSTER_LEAD) & Q(cluster__isnull=False))
                 | (~Q(role=Role.CLUSTER_LEAD) & Q(cluster__isnull=True)),
                 name="user_cluster_only_for_cluster_leads",
+                violation_error_message="A cluster lead works for one cluster; no one else "
+                "has a cluster.",
             ),
         ]
 
@@ -122,6 +127,7 @@ class AuthEventKind(models.TextChoices):
     SECOND_FACTOR_VERIFIED = "2fa_verified", "Second factor given"
     RECOVERY_CODE_USED = "2fa_recovery", "Recovery code used"
     SECOND_FACTOR_FAILED = "2fa_failed", "Wrong second-factor code"
+    SECOND_FACTOR_RESET = "2fa_reset", "Second factor reset by a programme manager"
 
 
 class AuthEvent(models.Model):

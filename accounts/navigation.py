@@ -2,7 +2,8 @@ from accounts.permissions import is_programme_manager
 from core.navigation import NavItem
 
 ITEMS = [
+    NavItem("People", "accounts:people", is_programme_manager, "/account/people/", "Access"),
     NavItem(
         "Sign-in log", "accounts:sign_in_log", is_programme_manager, "/account/sign-ins/", "Access"
-    )
+    ),
 ]

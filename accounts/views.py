@@ -2,22 +2,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from core.views import FilteredTableView
+from core.history import history_rows
+from core.views import FilteredTableView, form_view
 
-from . import mfa
-from .filters import AuthEventFilter
-from .forms import CodeForm, EmailAuthenticationForm, EmailPasswordResetForm
+from . import mfa, services
+from .filters import AuthEventFilter, PersonFilter
+from .forms import CodeForm, EmailAuthenticationForm, EmailPasswordResetForm, PersonForm
 from .lockout import account_of
-from .models import AuthEvent, AuthEventKind
+from .models import AuthEvent, AuthEventKind, User
 from .permissions import is_programme_manager
 from .signals import record
-from .tables import AuthEventTable
+from .tables import AuthEventTable, PersonTable, training_expires
 from .throttle import address_limited
 
 ENDED = {
@@ -223,3 +224,155 @@ def two_factor(request):
                 )
             return redirect(_next(request))
     return render(request, "accounts/two_factor.html", {"form": form, "next": _next(request)})
+
+
+# People -----------------------------------------------------------------------------
+
+
+class ProgrammeManagerOnly:
+    def dispatch(self, request, *args, **kwargs):
+        if not is_programme_manager(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PeopleListView(ProgrammeManagerOnly, FilteredTableView):
+    """Everyone with an account (not API tokens' service accounts): role, cluster, vetting
+    and training with its expiry, whether they may still sign in."""
+
+    table_class = PersonTable
+    filterset_class = PersonFilter
+    page_title = "People"
+    export_name = "people"
+    template_name = "accounts/people.html"
+
+    def get_queryset(self):
+        return User.objects.filter(api_token__isnull=True).select_related("cluster")
+
+
+def _manager(request):
+    if not is_programme_manager(request.user):
+        raise PermissionDenied
+
+
+def _person(pk):
+    return get_object_or_404(User.objects.filter(api_token__isnull=True), pk=pk)
+
+
+def person_invite(request):
+    _manager(request)
+    form = PersonForm(request.POST or None)
+    return form_view(
+        request,
+        form=form,
+        title="Invite a person",
+        on_valid=lambda f: services.invite_person(by=request.user, **f.cleaned_data),
+        success_url=lambda person: reverse("accounts:person_detail", args=[person.pk]),
+        success_message="Invitation sent: the link in it lets them choose a password.",
+        cancel_url=reverse("accounts:people"),
+    )
+
+
+def person_edit(request, pk):
+    _manager(request)
+    person = _person(pk)
+    form = PersonForm(request.POST or None, instance=User.objects.get(pk=pk))
+    return form_view(
+        request,
+        form=form,
+        title=f"Change {person}",
+        on_valid=lambda f: services.update_person(
+            person=person, by=request.user, **{k: f.cleaned_data[k] for k in services.FIELDS}
+        ),
+        success_url=reverse("accounts:person_detail", args=[person.pk]),
+        success_message="Saved.",
+    )
+
+
+def person_detail(request, pk):
+    _manager(request)
+    person = _person(pk)
+    history = history_rows(person)
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "training_expires": training_expires(person),
+            "problems": person.data_access_problems(),
+            "has_app": mfa.app_device(person) is not None,
+            "history": history,
+            "sign_ins": AuthEvent.objects.filter(user=person)[:10],
+        },
+    )
+
+
+def person_deactivate(request, pk):
+    _manager(request)
+    person = _person(pk)
+    from api.models import ApiToken
+
+    tokens = ApiToken.objects.filter(created_by=person, revoked_at__isnull=True)
+    if request.method == "POST":
+        try:
+            ended = services.deactivate_person(person=person, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            revoked = (
+                f" Revoked the API tokens they issued: {', '.join(ended['tokens'])}."
+                if ended["tokens"]
+                else ""
+            )
+            messages.success(
+                request,
+                f"{person} can no longer sign in; {ended['sessions']} signed-in "
+                f"session{'s' if ended['sessions'] != 1 else ''} ended.{revoked}",
+            )
+        return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/person_confirm.html",
+        {
+            "person": person,
+            "title": f"Deactivate {person}?",
+            "consequences": [
+                "They can no longer sign in, and every browser signed in as them is signed "
+                "out now.",
+                *[
+                    f"The API token “{t.name}” they issued is revoked: issue a new one "
+                    "if it is still needed."
+                    for t in tokens
+                ],
+                "Their history and everything they recorded stay.",
+            ],
+            "button": "Deactivate",
+        },
+    )
+
+
+def person_reset_factor(request, pk):
+    _manager(request)
+    person = _person(pk)
+    if request.method == "POST":
+        services.reset_second_factor(person=person, by=request.user)
+        record(AuthEventKind.SECOND_FACTOR_RESET, request, user=person)
+        messages.success(
+            request, f"{person} will set up an authenticator app again at their next sign-in."
+        )
+        return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/person_confirm.html",
+        {
+            "person": person,
+            "title": f"Reset {person}'s second factor?",
+            "consequences": [
+                "Their authenticator app and recovery codes stop working, and they are "
+                "signed out now.",
+                "At their next sign-in they set up an app again. Do this only when you "
+                "know it is them asking (a lost or replaced phone).",
+            ],
+            "button": "Reset the second factor",
+        },
+    )

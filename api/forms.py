@@ -1,11 +1,12 @@
 from django import forms
 
 from clusters.models import LocalAuthority
+from core import forms as core_forms
 
 from .models import TokenKind
 
 
-class IssueTokenForm(forms.Form):
+class IssueTokenForm(core_forms.Form):
     name = forms.CharField(
         max_length=150, help_text="What will use it, e.g. Gateshead nightly export"
     )
@@ -20,5 +21,5 @@ class IssueTokenForm(forms.Form):
     days = forms.IntegerField(label="Valid for (days)", min_value=1, max_value=366, initial=90)
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(core_forms.Form):
     confirm = forms.BooleanField(label="Yes, revoke this token: systems using it will stop working")

@@ -1,5 +1,6 @@
 from django import forms
 
+from core import forms as core_forms
 from core.forms import GovukDateInput
 
 from .models import (
@@ -13,7 +14,7 @@ from .models import (
 )
 
 
-class HubForm(forms.ModelForm):
+class HubForm(core_forms.ModelForm):
     # a hub's address typed without a scheme is a secure site
     website = forms.URLField(required=False, max_length=200, assume_scheme="https")
 
@@ -35,12 +36,12 @@ class HubForm(forms.ModelForm):
         }
 
 
-class HarmonisationForm(forms.Form):
+class HarmonisationForm(core_forms.Form):
     status = forms.ChoiceField(choices=HarmonisationStatus.choices, widget=forms.RadioSelect)
     note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(core_forms.ModelForm):
     month = forms.DateField(
         widget=GovukDateInput, help_text="Any date in the month the update is for."
     )
@@ -69,23 +70,23 @@ class ProgressUpdateForm(forms.ModelForm):
         pass
 
 
-class StageForm(forms.Form):
+class StageForm(core_forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, widget=forms.RadioSelect)
     reached_on = forms.DateField(label="Date reached", widget=GovukDateInput)
 
 
-class MemberForm(forms.Form):
+class MemberForm(core_forms.Form):
     local_authority = forms.ModelChoiceField(
         label="Local authority", queryset=LocalAuthority.objects.order_by("name")
     )
     joined_on = forms.DateField(label="Joined on", widget=GovukDateInput)
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(core_forms.Form):
     left_on = forms.DateField(label="Left on", widget=GovukDateInput)
 
 
-class ConstellationForm(forms.ModelForm):
+class ConstellationForm(core_forms.ModelForm):
     class Meta:
         model = Constellation
         fields = [
@@ -103,7 +104,7 @@ class ConstellationForm(forms.ModelForm):
         self.fields["local_authority"].queryset = authorities
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(core_forms.ModelForm):
     class Meta:
         model = ClusterContact
         fields = ["role", "name", "organisation", "email", "phone"]

@@ -1,5 +1,6 @@
 """Regions, local authorities and the clusters they form."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -172,7 +173,12 @@ class Hub(models.Model):
     go_live_date = models.DateField("go-live date", null=True, blank=True)
     staffing = models.TextField(blank=True, help_text="Roles and full-time equivalents")
     staff_fte = models.DecimalField(
-        "staff (FTE)", max_digits=5, decimal_places=1, null=True, blank=True
+        "staff (FTE)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "Staff (FTE) cannot be negative: enter 0 or more.")],
     )
     history = HistoricalRecords()
 
@@ -186,7 +192,9 @@ class Hub(models.Model):
                 violation_error_message="The go-live date cannot be before the operational date.",
             ),
             models.CheckConstraint(
-                condition=Q(staff_fte__isnull=True) | Q(staff_fte__gte=0), name="hub_fte_positive"
+                condition=Q(staff_fte__isnull=True) | Q(staff_fte__gte=0),
+                name="hub_fte_positive",
+                violation_error_message="Staff (FTE) cannot be negative: enter 0 or more.",
             ),
         ]
 

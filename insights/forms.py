@@ -4,6 +4,7 @@ from django.db.models import Q
 from accounts.models import DELIVERY_PARTNER_ROLES, Role, User
 from clusters.models import Cluster, LocalAuthority
 from clusters.models import Stage as ClusterStage
+from core import forms as core_forms
 from core.forms import GovukDateInput
 
 from .models import (
@@ -27,10 +28,13 @@ def possible_owners(cluster=None):
         who |= Q(role=Role.CLUSTER_LEAD, cluster=cluster)
     else:
         who |= Q(role=Role.CLUSTER_LEAD)
-    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name", "email")
+    # people only: an API token's service account owns nothing
+    return User.objects.filter(who, is_active=True, api_token__isnull=True).order_by(
+        "first_name", "last_name", "email"
+    )
 
 
-class RaidItemForm(forms.ModelForm):
+class RaidItemForm(core_forms.ModelForm):
     likelihood = forms.TypedChoiceField(
         choices=LIKELIHOOD,
         coerce=int,
@@ -97,7 +101,7 @@ class RaidItemForm(forms.ModelForm):
             self.fields["status"].initial = Status.OPEN
 
 
-class ActionForm(forms.Form):
+class ActionForm(core_forms.Form):
     description = forms.CharField(
         label="Action",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -135,7 +139,7 @@ def _on(label: str) -> forms.DateField:
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(core_forms.Form):
     escalation_reason = _text(
         "Why is it escalated to DfE?",
         "Say why this item is escalated to DfE.",
@@ -144,26 +148,26 @@ class EscalateForm(forms.Form):
     escalated_on = _on("Escalated on")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(core_forms.Form):
     dfe_decision = _text("DfE's decision", "Write down DfE's decision.")
     dfe_decision_on = _on("Decided on")
 
 
-class BecomeIssueForm(forms.Form):
+class BecomeIssueForm(core_forms.Form):
     description = _text("What has happened?", "Say what has happened.")
     became_issue_on = _on("When did it happen?")
 
 
-class CloseForm(forms.Form):
+class CloseForm(core_forms.Form):
     closure_note = _text("Why can it be closed?", "Say why the item can be closed.", rows=3)
     closed_on = _on("Closed on")
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(core_forms.Form):
     reason = _text("Why is it reopened?", "Say why the item is reopened.", rows=3)
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(core_forms.ModelForm):
     themes = forms.MultipleChoiceField(
         choices=Theme.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -227,7 +231,7 @@ class LessonForm(forms.ModelForm):
                 self.initial["source_clusters"] = list(self.instance.source_clusters.all())
 
 
-class AdoptionForm(forms.Form):
+class AdoptionForm(core_forms.Form):
     cluster = forms.ModelChoiceField(
         queryset=Cluster.objects.none(),
         error_messages={"required": "Choose the cluster that adopted it."},
@@ -246,7 +250,7 @@ class AdoptionForm(forms.Form):
         self.fields["cluster"].queryset = clusters
 
 
-class EventForm(forms.ModelForm):
+class EventForm(core_forms.ModelForm):
     class Meta:
         model = LearningEvent
         fields = ["kind", "topic", "held_on", "facilitator", "summary"]
@@ -263,7 +267,7 @@ class EventForm(forms.ModelForm):
         }
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(core_forms.Form):
     local_authorities = forms.ModelMultipleChoiceField(
         queryset=LocalAuthority.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -279,7 +283,7 @@ class AttendanceForm(forms.Form):
         ).order_by("name")
 
 
-class SearchForm(forms.Form):
+class SearchForm(core_forms.Form):
     q = forms.CharField(label="Search for", required=False, max_length=200)
     theme = forms.ChoiceField(
         choices=[("", "Any theme"), *Theme.choices],

@@ -4,6 +4,8 @@ import json
 from django import forms
 from django.utils import timezone
 
+from core import forms as core_forms
+
 from .models import ExitReason, ImportProfile, SourceChannel, Stage, StageCode
 from .scope import (
     PROGRAMME_START,
@@ -36,7 +38,7 @@ def _count_field(label):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(core_forms.Form):
     """An LA's monthly return; the rules are pipeline.services.validate_return's."""
 
     local_authority = forms.ModelChoiceField(queryset=None, label="Local authority")
@@ -99,11 +101,11 @@ class ReturnForm(forms.Form):
         return counts
 
 
-class UploadForm(forms.Form):
+class UploadForm(core_forms.Form):
     file = forms.FileField(label="Spreadsheet (CSV or XLSX)")
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(core_forms.Form):
     profile = forms.ModelChoiceField(
         queryset=ImportProfile.objects.all(),
         label="Import profile",
@@ -131,7 +133,7 @@ def _json_field(label, help_text):
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(core_forms.ModelForm):
     """An import profile; the maps are typed as "source = tracker" lines."""
 
     columns = _json_field(
@@ -186,7 +188,7 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
-class FunnelForm(forms.Form):
+class FunnelForm(core_forms.Form):
     scope = forms.ChoiceField(label="Area")
     period = forms.ChoiceField(label="Period")
 

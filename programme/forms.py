@@ -1,17 +1,18 @@
 from django import forms
 
+from core import forms as core_forms
 from core.forms import GovukDateInput
 
 from .models import Contract, Grade, Kpi, Milestone
 
 
-class ContractSettingsForm(forms.ModelForm):
+class ContractSettingsForm(core_forms.ModelForm):
     class Meta:
         model = Contract
         fields = ["hours_per_day", "planning_days_per_cluster_month"]
 
 
-class VariationForm(forms.Form):
+class VariationForm(core_forms.Form):
     new_end_date = forms.DateField(label="New end date", widget=GovukDateInput)
     new_total_cap = forms.DecimalField(
         label="New total cap (£, excluding VAT)", min_value=1, decimal_places=2
@@ -48,13 +49,13 @@ class VariationForm(forms.Form):
         return caps
 
 
-class DayRateForm(forms.Form):
+class DayRateForm(core_forms.Form):
     grade = forms.ModelChoiceField(queryset=Grade.objects.all())
     valid_from = forms.DateField(label="Valid from", widget=GovukDateInput)
     rate = forms.DecimalField(label="Day rate (£, excluding VAT)", min_value=0, decimal_places=2)
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(core_forms.ModelForm):
     class Meta:
         model = Milestone
         fields = [
@@ -92,19 +93,19 @@ class MilestoneForm(forms.ModelForm):
             ].help_text = "To move the baseline, re-baseline it with a reason."
 
 
-class RebaselineForm(forms.Form):
+class RebaselineForm(core_forms.Form):
     baseline_date = forms.DateField(label="New baseline date", widget=GovukDateInput)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class KpiForm(forms.ModelForm):
+class KpiForm(core_forms.ModelForm):
     class Meta:
         model = Kpi
-        fields = ["name", "definition", "unit", "target", "direction"]
+        fields = ["name", "definition", "unit", "target", "direction", "allows_negative"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
 
 
-class KpiValueForm(forms.Form):
+class KpiValueForm(core_forms.Form):
     quarter = forms.DateField(
         label="A date in the quarter",
         widget=GovukDateInput,

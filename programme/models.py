@@ -205,6 +205,11 @@ class Kpi(models.Model):
     unit = models.CharField(max_length=40, help_text="For example: %, days, count")
     target = models.DecimalField(max_digits=12, decimal_places=2)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    allows_negative = models.BooleanField(
+        "values may be negative",
+        default=False,
+        help_text="For a change or a balance; counts, rates and days are never negative.",
+    )
     period = models.CharField(max_length=20, default="quarterly", editable=False)
     history = HistoricalRecords()
 

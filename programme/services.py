@@ -149,6 +149,10 @@ def record_kpi_value(
     start = quarter_start(quarter)
     if start > timezone.localdate():
         raise ValidationError({"quarter": "You cannot record a value for a future quarter."})
+    if value < 0 and not kpi.allows_negative:
+        raise ValidationError(
+            {"value": f"{kpi.name} cannot be negative: enter 0 or more ({kpi.unit})."}
+        )
     kpi_value = (
         KpiValue.objects.select_for_update()
         .filter(kpi=kpi, quarter_start=start, cluster=cluster)

@@ -1,11 +1,12 @@
 from django import forms
 
+from core import forms as core_forms
 from core.forms import MonthInput
 
 from .models import Kind, Report
 
 
-class RequestReportForm(forms.Form):
+class RequestReportForm(core_forms.Form):
     kind = forms.ChoiceField(
         label="Which report", choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.MONTHLY
     )
@@ -18,7 +19,7 @@ class RequestReportForm(forms.Form):
     )
 
 
-class SummaryForm(forms.ModelForm):
+class SummaryForm(core_forms.ModelForm):
     class Meta:
         model = Report
         fields = ["summary"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 from clusters.models import Cluster
+from core import forms as core_forms
 from core.forms import GovukDateInput, MonthInput
 from programme.models import financial_year_label, financial_year_of
 
@@ -73,7 +74,7 @@ def _entry_values(data: dict, hours_per_day: Decimal) -> dict:
     }
 
 
-class EntryForm(forms.Form):
+class EntryForm(core_forms.Form):
     """One entry of time. The duration is in days or hours; it is stored in days."""
 
     date = forms.DateField(widget=GovukDateInput, error_messages={"invalid": "Enter a real date."})
@@ -115,7 +116,7 @@ class EntryForm(forms.Form):
         }
 
 
-class WeekRowForm(forms.Form):
+class WeekRowForm(core_forms.Form):
     """A row of the week view. Every field is optional so that blank rows are left out; a
     row that has been started must be complete (see clean)."""
 
@@ -201,13 +202,13 @@ class BaseWeekFormSet(forms.BaseFormSet):
 WeekFormSet = forms.formset_factory(WeekRowForm, formset=BaseWeekFormSet, extra=0)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(core_forms.Form):
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(core_forms.Form):
     date = forms.DateField(
         label="Date to book the adjustment",
         widget=GovukDateInput,
@@ -233,7 +234,7 @@ class AdjustmentForm(forms.Form):
         return to_days(self.cleaned_data["duration"], self.cleaned_data["unit"], self.hours_per_day)
 
 
-class InvoiceMonthForm(forms.Form):
+class InvoiceMonthForm(core_forms.Form):
     month = forms.DateField(
         label="Month to invoice",
         help_text="For example, 2026-10. Invoices are issued in arrears, once a month has ended.",
@@ -252,7 +253,7 @@ def financial_year_choices(contract) -> list[tuple[str, str]]:
     ]
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(core_forms.Form):
     fy = forms.ChoiceField(label="Financial year", choices=())
 
     def __init__(self, *args, contract, **kwargs):

@@ -5,6 +5,7 @@ Celery tasks run in-process and e-mail goes to the console. Production is chosen
 setting ``DATABASE_URL`` and ``CELERY_BROKER_URL`` (and using ``config.settings.production``).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -218,6 +219,15 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
 SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# Plausible values (core.forms.keep_plausible): every date entered in a form lies in this
+# span (the programme's, with a margin for vetting dates and earlier records), and every
+# multi-line text is at most this long
+PLAUSIBLE_DATES_FROM = datetime.date.fromisoformat(
+    os.environ.get("PLAUSIBLE_DATES_FROM", "2010-01-01")
+)
+PLAUSIBLE_DATES_TO = datetime.date.fromisoformat(os.environ.get("PLAUSIBLE_DATES_TO", "2035-12-31"))
+TEXT_MAX_CHARACTERS = int(os.environ.get("TEXT_MAX_CHARACTERS", "10000"))
+
 # The second factor (accounts.mfa): the name an authenticator app shows for the account
 OTP_TOTP_ISSUER = "Fostering programme tracker"
 AXES_USERNAME_FORM_FIELD = "username"

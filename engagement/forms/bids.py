@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import Role, User
 from clusters.models import Stage
+from core import forms as core_forms
 from core.forms import GovukDateInput
 from core.tables import NUMERIC, GovukTable
 
@@ -58,7 +59,7 @@ class ClusterChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_stage_display().lower()})"
 
 
-class BidCreateForm(forms.Form):
+class BidCreateForm(core_forms.Form):
     cluster = ClusterChoiceField(
         queryset=None,
         help_text="A bid is prepared at the expression of interest or bid stages.",
@@ -78,7 +79,7 @@ class BidCreateForm(forms.Form):
         self.fields["consultant"].queryset = delivery_team()
 
 
-class BidForm(forms.Form):
+class BidForm(core_forms.Form):
     consultant = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -98,7 +99,7 @@ class BidForm(forms.Form):
         self.fields["consultant"].queryset = delivery_team()
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(core_forms.Form):
     status = forms.ChoiceField(
         choices=CriterionStatus.choices,
         widget=forms.RadioSelect,
@@ -118,7 +119,7 @@ class AssessmentForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(core_forms.Form):
     narrative = forms.CharField(
         label="Bid narrative",
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -133,7 +134,7 @@ class VersionForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(core_forms.Form):
     outcome = forms.ChoiceField(
         choices=[(o.value, o.label) for o in Outcome if o != Outcome.PENDING],
         widget=forms.RadioSelect,
@@ -157,7 +158,7 @@ class OutcomeForm(forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(core_forms.ModelForm):
     position = forms.IntegerField(
         min_value=0,
         required=False,

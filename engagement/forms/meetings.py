@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from accounts.models import Role, User
 from accounts.permissions import is_cluster_lead
+from core import forms as core_forms
 from core.forms import GovukDateInput
 from core.tables import NUMERIC, GovukTable
 from engagement.models import (
@@ -34,7 +35,7 @@ def possible_owners(meeting: Meeting | None = None):
     )
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(core_forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -85,7 +86,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["attendees"].label_from_instance = lambda u: f"{u} ({u.get_role_display()})"
 
 
-class ActionForm(forms.Form):
+class ActionForm(core_forms.Form):
     description = forms.CharField(
         label="Action",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -126,7 +127,7 @@ class ActionForm(forms.Form):
         self.fields["milestone"].queryset = milestones
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(core_forms.Form):
     status = forms.ChoiceField(
         choices=ActionStatus.choices,
         widget=forms.RadioSelect,

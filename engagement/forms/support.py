@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django import forms
 
 from accounts.permissions import is_cluster_lead
+from core import forms as core_forms
 from core.forms import GovukDateInput
 from core.tables import NUMERIC, GovukTable
 from engagement.models import SupportKind, SupportRequest, SupportStatus
@@ -41,7 +42,7 @@ def _text(label: str, required_message: str, *, rows: int = 4, help_text: str = 
     )
 
 
-class SupportRequestForm(forms.Form):
+class SupportRequestForm(core_forms.Form):
     cluster = forms.ModelChoiceField(
         queryset=None,
         empty_label="Choose a cluster",
@@ -77,7 +78,7 @@ class SupportRequestForm(forms.Form):
             self.fields["cluster"].initial = user.cluster_id
 
 
-class DiagnoseForm(forms.Form):
+class DiagnoseForm(core_forms.Form):
     diagnosis = _text(
         "Diagnosis",
         "Describe the need as you diagnosed it.",
@@ -91,7 +92,7 @@ class DiagnoseForm(forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(core_forms.Form):
     approved_days = _days(
         "Days approved", "The days R3 time may draw down.", "Enter the days you approve."
     )
@@ -108,11 +109,11 @@ class ApproveForm(forms.Form):
         self.fields["approved_days"].initial = proposed_days
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(core_forms.Form):
     approval_reason = _text("Why is it declined?", "Say why the request is declined.", rows=3)
 
 
-class CloseForm(forms.Form):
+class CloseForm(core_forms.Form):
     outcome = _text(
         "Outcome",
         "Say what the support achieved.",
