@@ -414,6 +414,7 @@ class ReminderKind(models.TextChoices):
     RAID_REVIEW = "raid_review", "RAID item past its review date"
     MILESTONE_FORECAST = "milestone_forecast", "Milestone past its forecast date"
     ACTION_DUE = "action_due", "Action past its due date"
+    TRAINING_EXPIRING = "training_expiring", "Data-protection training expiring"
     DIGEST = "digest", "Weekly digest"
 
 

@@ -220,6 +220,62 @@ def milestones_past_forecast_due(*, today: datetime.date) -> list[Due]:
     return due
 
 
+# how long before a person's data-protection training expires they and the programme
+# managers hear of it (once for each expiry date)
+TRAINING_NOTICE_DAYS = 30
+
+
+def training_expiring_due(*, today: datetime.date) -> list[Due]:
+    """The delivery partner's staff whose data-protection training expires within
+    ``TRAINING_NOTICE_DAYS``: the person and every programme manager, once for each expiry
+    date (two queries). On the day it expires, pipeline data and reports close to them."""
+    valid = datetime.timedelta(days=settings.DATA_PROTECTION_TRAINING_VALID_DAYS)
+    staff = [
+        person
+        for person in people()
+        .filter(
+            role__in=[Role.PROGRAMME_MANAGER, Role.CONSULTANT],
+            data_protection_training_date__isnull=False,
+            data_protection_training_date__gte=today - valid,
+            data_protection_training_date__lte=today
+            - valid
+            + datetime.timedelta(days=TRAINING_NOTICE_DAYS),
+        )
+        .order_by("pk")
+    ]
+    if not staff:
+        return []
+    managers = list(people().filter(role=Role.PROGRAMME_MANAGER).order_by("pk"))
+    due = []
+    for person in staff:
+        expires = person.data_protection_training_date + valid
+        for recipient in [person, *(m for m in managers if m.pk != person.pk)]:
+            due.append(
+                Due(
+                    kind=ReminderKind.TRAINING_EXPIRING,
+                    recipient=recipient,
+                    occasion=f"training:{person.pk}:{expires.isoformat()}",
+                    subject=(
+                        "Your data-protection training expires soon"
+                        if recipient.pk == person.pk
+                        else f"{person}'s data-protection training expires soon"
+                    ),
+                    context={
+                        "person": person,
+                        "expires": expires,
+                        "days": (expires - today).days,
+                        "own": recipient.pk == person.pk,
+                        "link": absolute(
+                            reverse("core:home")
+                            if recipient.pk == person.pk
+                            else reverse("accounts:person_detail", args=[person.pk])
+                        ),
+                    },
+                )
+            )
+    return due
+
+
 def actions_past_due(*, today: datetime.date) -> list[Due]:
     """One reminder to the owner of each meeting action not done and past its due date, once
     per due date (one query). It links to the action's status page (open actions are also

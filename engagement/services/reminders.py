@@ -106,12 +106,14 @@ def remind_late_returns(*, today: datetime.date | None = None, connection=None) 
 
 def remind_past_dates(*, today: datetime.date | None = None, connection=None) -> dict:
     """Owners of RAID items past review and of actions past due; milestones past forecast
-    to their cluster's leads (programme-wide: the programme managers)."""
+    to their cluster's leads (programme-wide: the programme managers); data-protection
+    training expiring within 30 days to the person and the programme managers."""
     today = today or timezone.localdate()
     dues = [
         *due_now.raid_past_review_due(today=today),
         *due_now.milestones_past_forecast_due(today=today),
         *due_now.actions_past_due(today=today),
+        *due_now.training_expiring_due(today=today),
     ]
     return deliver(dues, today=today, connection=connection)
 

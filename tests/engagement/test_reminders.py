@@ -376,6 +376,9 @@ def test_no_reminder_includes_pipeline_figures_or_money(
     milestone(cluster=north_east)
     milestone()
     SupportRequestFactory(cluster=north_east, status=SupportStatus.DIAGNOSED, proposed_days=5)
+    # training that expires in ten days
+    consultant.data_protection_training_date = MONDAY - datetime.timedelta(days=355)
+    consultant.save()
 
     services.send_all(today=MONDAY)
 
@@ -499,3 +502,39 @@ def test_the_send_reminders_command_refuses_a_bad_date(db):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--today", "20/11/2026")
+
+
+# -- data-protection training -----------------------------------------------------------
+
+
+def test_training_expiring_within_30_days_reminds_the_person_and_the_managers_once(pm):
+    from tests.factories import UserFactory
+
+    # expires 1 December 2026, 11 days after TODAY
+    soon = UserFactory(
+        email="soon@example.org",
+        role=Role.CONSULTANT,
+        data_protection_training_date=datetime.date(2025, 12, 1),
+    )
+    UserFactory(  # expires in 45 days: not yet
+        email="later@example.org",
+        role=Role.CONSULTANT,
+        data_protection_training_date=datetime.date(2026, 1, 4),
+    )
+    pm.data_protection_training_date = datetime.date(2026, 6, 1)
+    pm.save()
+    services.remind_past_dates(today=TODAY)
+    services.remind_past_dates(today=TODAY)
+    by_recipient = {email.to[0]: email for email in mail.outbox}
+    assert set(by_recipient) == {soon.email, pm.email}
+    own = by_recipient[soon.email]
+    assert own.subject == "Your data-protection training expires soon"
+    assert "expires on 1 December 2026 (in 11 days)" in own.body
+    managers = by_recipient[pm.email]
+    assert managers.subject == f"{soon}'s data-protection training expires soon"
+    assert f"{SITE}/account/people/{soon.pk}/" in managers.body
+    # renewed: a new expiry date is a new occasion, a year on
+    soon.data_protection_training_date = datetime.date(2026, 11, 25)
+    soon.save()
+    services.remind_past_dates(today=datetime.date(2026, 11, 30))
+    assert len(mail.outbox) == 2
