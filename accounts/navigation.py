@@ -6,4 +6,5 @@ ITEMS = [
     NavItem(
         "Sign-in log", "accounts:sign_in_log", is_programme_manager, "/account/sign-ins/", "Access"
     ),
+    NavItem("Audit log", "core:audit_log", is_programme_manager, "/audit/", "Access"),
 ]

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.utils.text import capfirst
+
 
 def history_rows(instance, limit: int = 25) -> list[dict]:
     """The object's latest changes, newest first, each with the fields that changed.
@@ -58,7 +60,7 @@ def name_values(rows: list[dict]) -> None:
     for row in rows:
         for change in row["changes"]:
             field = change.pop("field")
-            change["field"] = str(field.verbose_name).capitalize()
+            change["field"] = capfirst(str(field.verbose_name))
             for key in ("old", "new"):
                 change[key] = _display(field, change[key], found)
 

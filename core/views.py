@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from . import forms as core_forms
 from .export import table_csv_response
 from .home import home_context
 
@@ -109,4 +111,52 @@ def health(request):
     ok = healthy(result)
     return JsonResponse(
         {"status": "ok" if ok else "failing", "checks": result}, status=200 if ok else 503
+    )
+
+
+class AuditPeriodForm(core_forms.Form):
+    date_from = forms.DateField(label="From", widget=core_forms.GovukDateInput)
+    date_to = forms.DateField(label="To", widget=core_forms.GovukDateInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the period must not be before its start.")
+        if start and end and (end - start).days > 366:
+            self.add_error("date_to", "Choose a period of at most a year.")
+        return data
+
+
+def audit_log(request):
+    """Every change kept in the service for a period, for programme managers: the first 100
+    on the page, all of them as CSV."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.permissions import is_programme_manager
+
+    from . import audit
+    from .export import csv_response
+
+    if not is_programme_manager(request.user):
+        raise PermissionDenied
+    form = AuditPeriodForm(request.GET or None)
+    rows = None
+    if request.GET and form.is_valid():
+        start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        rows = audit.rows(start, end)
+        if request.GET.get("format") == "csv":
+            return csv_response(f"audit-log-{start}-to-{end}.csv", audit.COLUMNS, rows)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "form": form,
+            "rows": rows[:100] if rows is not None else None,
+            "total": len(rows) if rows is not None else 0,
+            "columns": audit.COLUMNS,
+            "csv_query": query.urlencode(),
+        },
     )

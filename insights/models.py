@@ -438,6 +438,9 @@ class LearningEvent(models.Model):
     held_on = models.DateField("date")
     facilitator = models.CharField(max_length=150)
     summary = models.TextField(blank=True)
+    # the LAs recorded as attending, by name: the event's history names who was added or
+    # removed (the attendances are rows of their own)
+    attended = models.TextField("LAs attending", blank=True)
     # reasons (why reopened, what changed in themes) can be longer than 100 characters
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 

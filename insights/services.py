@@ -403,5 +403,6 @@ def set_attendance(*, event: LearningEvent, local_authorities, by) -> LearningEv
     )
     added, removed = len(wanted - have), len(have - wanted)
     changed_by(event, by, f"Attendance: {len(wanted)} LAs (+{added}, -{removed})")
+    event.attended = "; ".join(sorted(la.name for la in local_authorities))
     event.save()
     return event

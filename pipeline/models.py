@@ -119,6 +119,9 @@ class MonthlyReturn(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # the counts as last saved, in words: the return's history shows each change of a count
+    # (the counts themselves are rows of their own, replaced on every save)
+    counts_recorded = models.TextField("counts", blank=True)
     history = HistoricalRecords()
 
     class Meta:

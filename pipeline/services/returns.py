@@ -193,6 +193,22 @@ def _check_editable(user, local_authority) -> None:
 
 
 @transaction.atomic
+def counts_in_words(counts: ReturnCounts) -> str:
+    """Every count of a return, named, for its history: "Initial enquiry 55; Application 3;
+    Left at Application (Withdrew) 1; From Hub website 80"."""
+    stages = dict(Stage.objects.values_list("code", "name"))
+    reasons = dict(ExitReason.objects.values_list("code", "name"))
+    channels = dict(SourceChannel.objects.values_list("code", "name"))
+    parts = [f"{stages.get(code, code)} {n}" for code, n in counts.stages.items()]
+    parts += [
+        f"Left at {stages.get(s, s)} ({reasons.get(r, r)}) {n}"
+        for (s, r), n in counts.exits.items()
+        if n
+    ]
+    parts += [f"From {channels.get(c, c)} {n}" for c, n in counts.channels.items()]
+    return "; ".join(parts)
+
+
 def save_return(
     *,
     local_authority: LocalAuthority,
@@ -227,6 +243,7 @@ def save_return(
         local_authority=local_authority, month=month, created_by=user
     )
     monthly_return.warnings = warnings
+    monthly_return.counts_recorded = counts_in_words(counts)
     monthly_return.full_clean(exclude=["created_by"] if existing else None)
     monthly_return._history_user = user
     monthly_return.save()

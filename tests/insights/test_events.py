@@ -30,6 +30,8 @@ def test_recording_attendance_replaces_what_was_there_and_is_kept_in_history(use
     assert list(event.attendances.values_list("local_authority__name", flat=True)) == ["Darlington"]
     page = client.get(f"/insights/learning/events/{event.pk}/").content.decode()
     assert "Attendance: 1 LAs (+1, -2)" in page
+    # the history names the LAs, old and new
+    assert "LAs attending: Gateshead; Sunderland → Darlington" in page
 
 
 def test_attendance_cannot_be_recorded_before_the_event(users, north_east):
