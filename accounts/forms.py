@@ -5,6 +5,7 @@ from core import forms as core_forms
 from core.forms import GovukDateInput
 
 from .models import User
+from .services import FIELDS as PERSON_FIELDS
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -54,17 +55,7 @@ class CodeForm(core_forms.Form):
 class PersonForm(core_forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "email",
-            "first_name",
-            "last_name",
-            "role",
-            "cluster",
-            "organisation",
-            "grade",
-            "bpss_date",
-            "data_protection_training_date",
-        ]
+        fields = PERSON_FIELDS
         widgets = {
             "bpss_date": GovukDateInput,
             "data_protection_training_date": GovukDateInput,

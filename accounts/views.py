@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -12,6 +12,7 @@ from core.history import history_rows
 from core.views import FilteredTableView, form_view
 
 from . import mfa, services
+from .decorators import predicate_required
 from .filters import AuthEventFilter, PersonFilter
 from .forms import CodeForm, EmailAuthenticationForm, EmailPasswordResetForm, PersonForm
 from .lockout import account_of
@@ -20,6 +21,8 @@ from .permissions import is_programme_manager
 from .signals import record
 from .tables import AuthEventTable, PersonTable, training_expires
 from .throttle import address_limited
+
+manager_only = predicate_required(is_programme_manager)
 
 ENDED = {
     "idle": "You were signed out because you had done nothing for {minutes} minutes. "
@@ -72,6 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+@method_decorator(manager_only, name="dispatch")
 class SignInLogView(FilteredTableView):
     """The audit log of sign-ins, failed attempts and sign-outs, for programme managers,
     by period, with a CSV download of what the filter shows."""
@@ -81,11 +85,6 @@ class SignInLogView(FilteredTableView):
     page_title = "Sign-in log"
     export_name = "sign-in-log"
     template_name = "accounts/sign_in_log.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_programme_manager(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return AuthEvent.objects.select_related("user")
@@ -229,14 +228,8 @@ def two_factor(request):
 # People -----------------------------------------------------------------------------
 
 
-class ProgrammeManagerOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not is_programme_manager(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class PeopleListView(ProgrammeManagerOnly, FilteredTableView):
+@method_decorator(manager_only, name="dispatch")
+class PeopleListView(FilteredTableView):
     """Everyone with an account (not API tokens' service accounts): role, cluster, vetting
     and training with its expiry, whether they may still sign in."""
 
@@ -250,17 +243,12 @@ class PeopleListView(ProgrammeManagerOnly, FilteredTableView):
         return User.objects.filter(api_token__isnull=True).select_related("cluster")
 
 
-def _manager(request):
-    if not is_programme_manager(request.user):
-        raise PermissionDenied
-
-
 def _person(pk):
     return get_object_or_404(User.objects.filter(api_token__isnull=True), pk=pk)
 
 
+@manager_only
 def person_invite(request):
-    _manager(request)
     form = PersonForm(request.POST or None)
     return form_view(
         request,
@@ -273,8 +261,8 @@ def person_invite(request):
     )
 
 
+@manager_only
 def person_edit(request, pk):
-    _manager(request)
     person = _person(pk)
     form = PersonForm(request.POST or None, instance=User.objects.get(pk=pk))
     return form_view(
@@ -289,8 +277,8 @@ def person_edit(request, pk):
     )
 
 
+@manager_only
 def person_detail(request, pk):
-    _manager(request)
     person = _person(pk)
     history = history_rows(person)
     return render(
@@ -307,8 +295,8 @@ def person_detail(request, pk):
     )
 
 
+@manager_only
 def person_deactivate(request, pk):
-    _manager(request)
     person = _person(pk)
     from api.models import ApiToken
 
@@ -351,8 +339,8 @@ def person_deactivate(request, pk):
     )
 
 
+@manager_only
 def person_reset_factor(request, pk):
-    _manager(request)
     person = _person(pk)
     if request.method == "POST":
         services.reset_second_factor(person=person, by=request.user)
