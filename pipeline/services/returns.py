@@ -192,7 +192,6 @@ def _check_editable(user, local_authority) -> None:
         )
 
 
-@transaction.atomic
 def counts_in_words(counts: ReturnCounts) -> str:
     """Every count of a return, named, for its history: "Initial enquiry 55; Application 3;
     Left at Application (Withdrew) 1; From Hub website 80"."""
@@ -209,6 +208,7 @@ def counts_in_words(counts: ReturnCounts) -> str:
     return "; ".join(parts)
 
 
+@transaction.atomic
 def save_return(
     *,
     local_authority: LocalAuthority,
