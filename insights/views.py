@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import data_access_required
 from accounts.permissions import is_cluster_lead, is_dfe_reader
 from clusters.selectors import clusters_for_user
 from core.charts import svg_data_uri
@@ -529,6 +530,7 @@ def event_edit(request, pk=None):
     )
 
 
+@data_access_required
 def event_attendance(request, pk):
     _require(permissions.can_manage_events(request.user))
     event = get_object_or_404(LearningEvent, pk=pk)

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from accounts.decorators import predicate_required
+from accounts.permissions import has_data_access
 from clusters.models import Rating
 from clusters.selectors import clusters_for_user, in_place_percent, rating_trend
 from core.history import history_rows
@@ -196,8 +197,17 @@ def milestone_rebaseline(request, pk):
     )
 
 
+def _clusters_with_values(user):
+    """Whose per-cluster KPI values the user reads: their clusters, once vetted and trained.
+    The same values are in the reports a lapsed member of staff is kept out of (spec
+    §26-27), so they see the programme-wide values only."""
+    if not has_data_access(user):
+        return clusters_for_user(user).none()
+    return clusters_for_user(user)
+
+
 def kpi_list(request):
-    visible = set(clusters_for_user(request.user).values_list("pk", flat=True))
+    visible = set(_clusters_with_values(request.user).values_list("pk", flat=True))
     kpis = []
     for kpi in kpis_with_latest_values():
         values = [v for v in kpi.values.all() if v.cluster_id is None or v.cluster_id in visible]
@@ -220,7 +230,7 @@ def kpi_list(request):
 
 def kpi_detail(request, pk):
     kpi = get_object_or_404(Kpi, pk=pk)
-    visible = clusters_for_user(request.user)
+    visible = _clusters_with_values(request.user)
     values = (
         (kpi.values.filter(cluster__isnull=True) | kpi.values.filter(cluster__in=visible))
         .select_related("cluster", "recorded_by")
