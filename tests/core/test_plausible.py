@@ -12,10 +12,12 @@ from django import forms
 from core import forms as core_forms
 from insights.models import RaidItem
 from programme.models import Kpi, KpiValue, Milestone
+from tests.clock import FIXED_DAY
 from tests.conftest import client_for
 from tests.insights.test_raid_rules import _form_data
 
-pytestmark = pytest.mark.django_db
+# the dates below are written out: the clock is frozen on a day they fit
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(FIXED_DAY)]
 
 
 def _service_forms():
