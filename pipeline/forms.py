@@ -124,68 +124,229 @@ class ImportUploadForm(core_forms.Form):
         self.fields["local_authority"].queryset = editable_authorities(user).order_by("name")
 
 
-def _json_field(label, help_text):
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+class SampleForm(core_forms.Form):
+    file = forms.FileField(
+        label="Sample export",
+        help_text="A CSV or XLSX export from the case-management system, as it will be "
+        "uploaded: a few hundred rows are enough. The file itself is not kept, and no name, "
+        "date of birth or postcode is stored.",
     )
+
+
+NOT_IN_EXPORT = "Not in this export"
 
 
 class ProfileForm(core_forms.ModelForm):
-    """An import profile; the maps are typed as "source = tracker" lines."""
-
-    columns = _json_field(
-        "Column map",
-        "One per line: tracker field = the export's column heading. Fields: "
-        + ", ".join(MAPPABLE_FIELDS),
-    )
-    stages = _json_field("Stage codes", "One per line: export code = tracker stage code")
-    reasons = _json_field("Exit reason codes", "One per line: export code = tracker reason code")
-    channels = _json_field(
-        "Source channel codes", "One per line: export code = tracker channel code"
-    )
-    outcomes = _json_field("Outcome codes", "One per line: export code = open, approved or exited")
-
-    MAPS = {
-        "columns": "column_map",
-        "stages": "stage_codes",
-        "reasons": "reason_codes",
-        "channels": "channel_codes",
-        "outcomes": "outcome_codes",
-    }
+    """An import profile: how the export is written, which heading holds each tracker field
+    (chosen from the sample's headings), and the date format (chosen from those that read
+    every date of the sample). The codes are mapped on their own page."""
 
     class Meta:
         model = ImportProfile
-        fields = ["name", "description", "file_type", "encoding", "delimiter", "date_format"]
+        fields = [
+            "name",
+            "description",
+            "local_authority",
+            "file_type",
+            "encoding",
+            "delimiter",
+            "header_row",
+            "date_format",
+        ]
+        labels = {
+            "local_authority": "Whose system is this?",
+            "header_row": "Line of the column headings",
+        }
+        help_texts = {
+            "local_authority": "Choose the council if the export is one council's and has no "
+            "LA column; then its files need no LA at upload. Leave empty if the export has an "
+            "LA column (a cluster-wide system).",
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sample=None, **kwargs):
+        from clusters.models import LocalAuthority
+
+        from .services.records import FIELD_LABELS, REQUIRED_FIELDS
+        from .services.samples import (
+            DATE_FORMATS,
+            DELIMITERS,
+            format_choice_label,
+            suggest_columns,
+        )
+
         super().__init__(*args, **kwargs)
-        for field, attr in self.MAPS.items():
-            self.initial[field] = "\n".join(
-                f"{k} = {v}" for k, v in getattr(self.instance, attr).items()
+        self.sample = sample
+        profile = self.instance
+        la_field = self.fields["local_authority"]
+        la_field.queryset = LocalAuthority.objects.order_by("name")
+        la_field.empty_label = "None: the export has an LA column"
+        self.fields["delimiter"] = forms.ChoiceField(
+            label="Separator between columns (CSV)",
+            choices=[("", "Not a CSV file"), *DELIMITERS.items()],
+            required=False,
+        )
+        if sample is not None:
+            headings = sample.headings()
+            formats = self._sample_formats()
+            for name in ("file_type", "encoding", "delimiter", "header_row"):
+                self.initial[name] = getattr(sample, name)
+        else:
+            headings = list(profile.headings or [])
+            formats = list(DATE_FORMATS)
+        for heading in profile.column_map.values():
+            if heading and heading not in headings:
+                headings.append(heading)
+        if profile.pk and sample is None and profile.date_format not in formats:
+            formats.append(profile.date_format)  # a format of an older profile stays
+        self.fields["date_format"] = forms.ChoiceField(
+            label="How dates are written",
+            choices=[(f, format_choice_label(f)) for f in formats],
+            help_text="Only the formats that read every date in the sample are offered."
+            if sample is not None
+            else "The profile's dates are read in this format.",
+            widget=forms.RadioSelect,
+        )
+        if formats and self.initial.get("date_format") not in formats:
+            self.initial["date_format"] = formats[0]
+        suggested = suggest_columns(headings) if not profile.column_map else {}
+        self.column_fields = []
+        for field in MAPPABLE_FIELDS:
+            name = f"column_{field}"
+            required = field in REQUIRED_FIELDS
+            self.fields[name] = forms.ChoiceField(
+                label=FIELD_LABELS[field][0].upper() + FIELD_LABELS[field][1:],
+                choices=[("", NOT_IN_EXPORT), *((h, h) for h in headings)],
+                required=required,
+                error_messages={
+                    "required": f"Choose the column that holds the {FIELD_LABELS[field]}"
+                },
+                help_text=self._column_hint(field),
             )
+            self.initial[name] = profile.column_map.get(field) or suggested.get(field, "")
+            self.column_fields.append(name)
 
-    def _parse(self, field):
-        mapping = {}
-        for number, line in enumerate(self.cleaned_data.get(field, "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise forms.ValidationError(f"Line {number} is not in the form 'a = b'.")
-            mapping[key.strip()] = value.strip()
-        return mapping
+    def _column_hint(self, field):
+        from .services.records import DATE_FIELDS, IDENTITY_FIELDS
+
+        if field == "la":
+            return "Not needed when the profile is one council's"
+        if field == "exit_date":
+            return "The date the case was closed; without it, an exit is dated by the last stage reached"
+        if field in IDENTITY_FIELDS:
+            return "Turned into a keyed code on the way in, to count people once; never stored"
+        if field in DATE_FIELDS:
+            return None
+        return None
+
+    def _sample_formats(self) -> list[str]:
+        """Formats reading every date column of the sample (all of them if none fits all)."""
+        from .services.samples import DATE_FORMATS
+
+        date_columns = [c for c in self.sample.columns if c["kind"] == "date"]
+        fitting = [f for f in DATE_FORMATS if all(f in c["formats"] for c in date_columns)]
+        if fitting:
+            return fitting
+        return [f for f in DATE_FORMATS if any(f in c["formats"] for c in date_columns)] or list(
+            DATE_FORMATS
+        )
+
+    def column_groups(self):
+        from .services.records import CODE_FIELDS, DATE_FIELDS, IDENTITY_FIELDS
+
+        def bound(fields):
+            return [self[f"column_{f}"] for f in fields]
+
+        return [
+            ("The case and its LA", bound(["la_reference", "la"])),
+            ("Dates of each stage", bound([*DATE_FIELDS, "exit_date"])),
+            ("Codes", bound(CODE_FIELDS)),
+            ("Identity (hashed, never stored)", bound(IDENTITY_FIELDS)),
+        ]
+
+    def other_fields(self):
+        return [f for f in self if not f.name.startswith("column_")]
 
     def clean(self):
+        from .services.records import FIELD_LABELS
+
         data = super().clean()
-        for field, attr in self.MAPS.items():
-            try:
-                setattr(self.instance, attr, self._parse(field))
-            except forms.ValidationError as error:
-                self.add_error(field, error)
+        column_map = {}
+        used: dict[str, str] = {}
+        for field in MAPPABLE_FIELDS:
+            heading = data.get(f"column_{field}") or ""
+            if not heading:
+                continue
+            if heading in used:
+                self.add_error(
+                    f"column_{field}",
+                    f"'{heading}' is already chosen for the {FIELD_LABELS[used[heading]]}: "
+                    "each column holds one field",
+                )
+                continue
+            used[heading] = field
+            column_map[field] = heading
+        la = data.get("local_authority")
+        if la and column_map.get("la"):
+            self.add_error(
+                "column_la",
+                f"The profile is {la}'s: leave the LA column empty, or leave the council empty "
+                "to read the LA from this column",
+            )
+        elif not la and not column_map.get("la"):
+            self.add_error(
+                "local_authority",
+                "Choose the council whose system this is, or choose the column that holds the LA",
+            )
+        if data.get("file_type") == "csv" and not data.get("delimiter"):
+            self.add_error("delimiter", "Choose the separator between a CSV file's columns")
+        if self.sample is not None and data.get("date_format"):
+            for field, heading in column_map.items():
+                if not (field.endswith("_date") or field == "date_of_birth"):
+                    continue
+                column = self.sample.column(heading)
+                if column and column["kind"] in ("code", "text"):
+                    self.add_error(
+                        f"column_{field}",
+                        f"'{heading}' does not hold dates in the sample: choose the column of "
+                        f"the {FIELD_LABELS[field]}",
+                    )
+                elif column and column["formats"] and data["date_format"] not in column["formats"]:
+                    self.add_error(
+                        "date_format",
+                        f"Some dates in '{heading}' are not written this way: choose a format "
+                        "that reads them",
+                    )
+        self.instance.column_map = column_map
         return data
+
+
+class CodesForm(core_forms.Form):
+    """One page of export codes, each with a drop-down of the tracker's entries."""
+
+    def __init__(self, *args, items, **kwargs):
+        from .services.samples import code_targets
+
+        super().__init__(*args, **kwargs)
+        self.items = items
+        targets = {}
+        for number, item in enumerate(items):
+            field = item["field"]
+            if field not in targets:
+                targets[field] = code_targets(field)
+            name = f"code_{number}"
+            self.fields[name] = forms.ChoiceField(
+                label=item["value"],
+                choices=[("", "Not mapped: rows with it are refused"), *targets[field]],
+                required=False,
+            )
+            self.initial[name] = item["mapped"] or item["suggested"]
+            item["bound"] = self[name]
+
+    def choices(self) -> dict[tuple[str, str], str]:
+        return {
+            (item["field"], item["value"]): self.cleaned_data.get(f"code_{n}") or ""
+            for n, item in enumerate(self.items)
+        }
 
 
 class FunnelForm(core_forms.Form):

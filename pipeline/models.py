@@ -227,16 +227,98 @@ class ImportProfile(models.Model):
     reason_codes = models.JSONField(default=dict, blank=True)
     channel_codes = models.JSONField(default=dict, blank=True)
     outcome_codes = models.JSONField(default=dict, blank=True)
+    header_row = models.PositiveSmallIntegerField(
+        default=1, help_text="The line or row that holds the column headings"
+    )
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The council whose system this is; empty if the export has an LA column",
+    )
+    # the headings of the sample the profile was made from (no values): the column
+    # drop-downs offer them when the profile is edited without a new sample
+    headings = models.JSONField(default=list, blank=True)
+    # {field: [export codes]} seen in the samples the profile was made from (codes only):
+    # the codes page lists them to be mapped
+    seen_codes = models.JSONField(default=dict, blank=True)
+    # moved on by every save: a batch records the version it was checked with
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     history = HistoricalRecords()
 
+    # what a batch keeps of its profile when it is checked (the meaning of its rows)
+    SETTINGS = [
+        "file_type",
+        "encoding",
+        "delimiter",
+        "date_format",
+        "header_row",
+        "column_map",
+        "stage_codes",
+        "reason_codes",
+        "channel_codes",
+        "outcome_codes",
+        "local_authority_id",
+        "version",
+    ]
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(header_row__gte=1), name="profile_header_row_positive"
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def settings_snapshot(self) -> dict:
+        return {name: getattr(self, name) for name in self.SETTINGS}
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict, **extra) -> "ImportProfile":
+        """An unsaved profile as it was when a batch was checked."""
+        return cls(**{k: v for k, v in snapshot.items() if k in cls.SETTINGS}, **extra)
+
+
+class ProfileSample(models.Model):
+    """What a programme manager's sample export showed, while a profile is made from it:
+    its format, headings, per column the date formats that read every value and the distinct
+    codes, and its first rows with every value that is not a code shown only by its shape
+    ("Xxxx 99"). Never the file, never names or dates of birth; deleted once the profile is
+    saved, and by the sweep after a day."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    profile = models.ForeignKey(
+        ImportProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    file_type = models.CharField(max_length=10, choices=FileType.choices)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    header_row = models.PositiveSmallIntegerField(default=1)
+    rows = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list)
+    preview = models.JSONField(default=list)
+
+    def __str__(self):
+        return self.filename
+
+    def headings(self) -> list[str]:
+        return [c["heading"] for c in self.columns]
+
+    def column(self, heading: str) -> dict | None:
+        folded = str(heading).strip().casefold()
+        return next((c for c in self.columns if c["heading"].casefold() == folded), None)
 
 
 class BatchStatus(models.TextChoices):
@@ -284,6 +366,21 @@ class ImportBatch(LockingDeleteModel):
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # the profile as it was read when the batch was checked (ImportProfile.SETTINGS)
+    profile_version = models.PositiveIntegerField(null=True, blank=True)
+    profile_settings = models.JSONField(default=dict, blank=True)
+    # [{"id", "name", "rows"}] per LA in the file, and {field: n} stored values the
+    # commit would clear (it needs an explicit yes)
+    authority_counts = models.JSONField(default=list, blank=True)
+    clearing = models.JSONField(default=dict, blank=True)
+    clearing_confirmed = models.BooleanField(default=False)
+    # an earlier committed upload of the same bytes, found at upload
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # a failed batch keeps its mapped cells, identities already hashed, so that it can be
+    # checked again once its profile changes (names never reach it)
+    kept_cells = models.FileField(upload_to="pipeline/kept/", blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(
@@ -304,6 +401,43 @@ class ImportBatch(LockingDeleteModel):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class CodeRequest(models.Model):
+    """A cluster lead's request that a programme manager add a code to a profile's code
+    map (an upload met a code the profile does not know). Settled when the code is mapped."""
+
+    FIELDS = {
+        "source": "source channel",
+        "outcome": "outcome",
+        "exit_stage": "exit stage",
+        "exit_reason": "exit reason",
+    }
+
+    profile = models.ForeignKey(ImportProfile, on_delete=models.CASCADE, related_name="requests")
+    field = models.CharField(max_length=20, choices=list(FIELDS.items()))
+    code = models.CharField(max_length=120)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "field", "code"],
+                condition=Q(settled_at__isnull=True),
+                name="one_open_request_per_code",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.FIELDS.get(self.field, self.field)} code '{self.code}' for {self.profile}"
 
 
 class Outcome(models.TextChoices):

@@ -35,11 +35,15 @@ class BatchTable(GovukTable):
     changed_count = tables.Column(verbose_name="Changed", attrs=NUMERIC)
     unchanged_count = tables.Column(verbose_name="Unchanged", attrs=NUMERIC)
     error_count = tables.Column(verbose_name="Errors", attrs=NUMERIC)
+    authorities = tables.Column(
+        verbose_name="Local authorities", accessor="authority_counts", orderable=False
+    )
 
     class Meta(GovukTable.Meta):
         model = ImportBatch
         fields = [
             "filename",
+            "authorities",
             "profile",
             "uploaded_by",
             "uploaded_at",
@@ -51,6 +55,14 @@ class BatchTable(GovukTable):
             "error_count",
         ]
         empty_text = "No exports uploaded yet."
+
+    def render_authorities(self, value, record):
+        if not value:
+            return str(record.local_authority or "—")
+        return ", ".join(f"{entry['name']} ({entry['rows']:,})" for entry in value)
+
+    def value_authorities(self, value, record):
+        return self.render_authorities(value, record)
 
 
 class ProfileTable(GovukTable):

@@ -19,8 +19,25 @@ from core.views import FilteredTableView, attach_errors, form_view
 
 from . import charts, permissions, selectors, services
 from .filters import BatchFilter, ProfileFilter, ReturnFilter
-from .forms import FunnelForm, ImportUploadForm, ProfileForm, ReturnForm, UploadForm
-from .models import BatchStatus, ExitReason, ImportProfile, ReturnStatus, SourceChannel, Stage
+from .forms import (
+    CodesForm,
+    FunnelForm,
+    ImportUploadForm,
+    ProfileForm,
+    ReturnForm,
+    SampleForm,
+    UploadForm,
+)
+from .models import (
+    BatchStatus,
+    CodeRequest,
+    ExitReason,
+    ImportProfile,
+    ProfileSample,
+    ReturnStatus,
+    SourceChannel,
+    Stage,
+)
 from .scope import (
     ENGLAND,
     editable_authorities,
@@ -443,6 +460,13 @@ def import_upload(request):
         except ValidationError as error:
             attach_errors(form, error)
         else:
+            if earlier := batch.duplicate_of:
+                messages.warning(
+                    request,
+                    f"This file is byte for byte the one committed on "
+                    f"{timezone.localtime(earlier.committed_at):%-d %B %Y} ({earlier.filename}): "
+                    "checking it again changes only records edited since.",
+                )
             return redirect("pipeline:import_detail", pk=batch.pk)
     return render(
         request,
@@ -459,16 +483,58 @@ def _batch(request, pk):
     return get_object_or_404(selectors.batches_for_user(request.user), pk=pk)
 
 
+def _detail_context(batch, user) -> dict:
+    from .services.records import CLEARABLE_LABELS
+
+    working = batch.status in (BatchStatus.UPLOADED, BatchStatus.VALIDATING)
+    profile = batch.profile
+    unknown = {}
+    for error in batch.errors:
+        if error.get("kind") == "code" and error.get("code"):
+            key = (error["field"], error["code"])
+            entry = unknown.setdefault(
+                key,
+                {
+                    "field": CodeRequest.FIELDS[error["field"]],
+                    "code": error["code"],
+                    "column": error["column"],
+                    "rows": 0,
+                },
+            )
+            entry["rows"] += 1
+    asked = set(
+        CodeRequest.objects.filter(profile=profile, settled_at__isnull=True).values_list(
+            "field", "code"
+        )
+    )
+    for (field, code), entry in unknown.items():
+        entry["asked"] = (field, code) in asked
+    return {
+        "batch": batch,
+        "working": working,
+        "can_commit": batch.status == BatchStatus.VALIDATED,
+        "clearing": [
+            {"label": CLEARABLE_LABELS.get(c, c), "count": n} for c, n in batch.clearing.items()
+        ],
+        "clearing_total": sum(batch.clearing.values()),
+        "error_groups": summarise_errors(batch.errors),
+        "unknown_codes": list(unknown.values()),
+        "can_ask": any(not e["asked"] for e in unknown.values()),
+        "profile_moved": batch.profile_version is not None
+        and profile.version != batch.profile_version,
+        "can_recheck": batch.status == BatchStatus.FAILED
+        and bool(batch.kept_cells)
+        and batch.profile_version is not None
+        and profile.version != batch.profile_version,
+        "can_manage_profiles": permissions.can_manage_profiles(user),
+    }
+
+
 @data_access_required
 @predicate_required(permissions.can_submit_data)
 def import_detail(request, pk):
     batch = _batch(request, pk)
-    working = batch.status in (BatchStatus.UPLOADED, BatchStatus.VALIDATING)
-    return render(
-        request,
-        "pipeline/import_detail.html",
-        {"batch": batch, "working": working, "can_commit": batch.status == BatchStatus.VALIDATED},
-    )
+    return render(request, "pipeline/import_detail.html", _detail_context(batch, request.user))
 
 
 @require_POST
@@ -477,8 +543,14 @@ def import_detail(request, pk):
 def import_commit(request, pk):
     batch = _batch(request, pk)
     try:
-        batch = services.commit_batch(batch=batch, user=request.user)
+        batch = services.commit_batch(
+            batch=batch, user=request.user, clear_confirmed=request.POST.get("clear") == "yes"
+        )
     except ValidationError as error:
+        if "clear" in getattr(error, "error_dict", {}):
+            context = _detail_context(batch, request.user)
+            context["clear_error"] = " ".join(error.message_dict["clear"])
+            return render(request, "pipeline/import_detail.html", context, status=200)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
@@ -487,6 +559,53 @@ def import_commit(request, pk):
             f"{batch.unchanged_count} unchanged.",
         )
     return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+@require_POST
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_recheck(request, pk):
+    batch = _batch(request, pk)
+    try:
+        services.recheck_batch(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Checking {batch.filename} again with the profile's current version."
+        )
+    return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+@require_POST
+@data_access_required
+@predicate_required(permissions.can_submit_data)
+def import_ask_codes(request, pk):
+    batch = _batch(request, pk)
+    try:
+        asked = services.request_codes(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        codes = ", ".join(f"'{r.code}'" for r in asked)
+        messages.success(
+            request,
+            f"Asked the programme managers to add {codes} to the profile '{batch.profile}'. "
+            "They see the request on their home page; once the profile is changed, check "
+            "this file again from this page.",
+        )
+    return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+def summarise_errors(errors: list[dict]) -> list[dict]:
+    """The same problem on many rows, said once: per column and kind, how many rows, the
+    first line, and an example message."""
+    groups: dict[tuple, dict] = {}
+    for error in errors:
+        key = (error.get("column"), error.get("kind", "row"))
+        group = groups.setdefault(key, {"column": error.get("column"), "count": 0, "first": error})
+        group["count"] += 1
+    return [g for g in groups.values() if g["count"] > 1]
 
 
 @data_access_required
@@ -543,18 +662,128 @@ class ProfileListView(FilteredTableView):
 
 @data_access_required
 @predicate_required(permissions.can_manage_profiles)
-def profile_edit(request, pk=None):
-    profile = get_object_or_404(ImportProfile, pk=pk) if pk else ImportProfile()
+def profile_start(request):
+    """A new profile (or an existing one updated) starts from a sample export."""
+    from .services.samples import create_sample
+
+    profile = None
+    if pk := request.GET.get("profile") or request.POST.get("profile"):
+        profile = get_object_or_404(ImportProfile, pk=pk) if str(pk).isdigit() else None
+    form = SampleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample = create_sample(
+                upload=form.cleaned_data["file"], user=request.user, profile=profile
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("pipeline:profile_sample", pk=sample.pk)
+    return render(
+        request,
+        "pipeline/profile_start.html",
+        {
+            "form": form,
+            "profile": profile,
+            "cancel_url": reverse("pipeline:profile_edit", args=[profile.pk])
+            if profile
+            else reverse("pipeline:profile_list"),
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_manage_profiles)
+def profile_sample(request, pk):
+    """Choose each field's column from the sample's headings, and the date format."""
+    from .services.samples import DELIMITERS, profile_from_sample
+
+    sample = get_object_or_404(ProfileSample, pk=pk, created_by=request.user)
+    profile = sample.profile or ImportProfile()
+    form = ProfileForm(request.POST or None, instance=profile, sample=sample)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = profile_from_sample(profile=form.instance, sample=sample, user=request.user)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Import profile '{saved}' saved (version {saved.version}). Now map the codes "
+                "found in the sample; the sample itself has been deleted.",
+            )
+            return redirect("pipeline:profile_codes", pk=saved.pk)
+    return render(
+        request,
+        "pipeline/profile_sample.html",
+        {
+            "form": form,
+            "sample": sample,
+            "profile": sample.profile,
+            "delimiter": DELIMITERS.get(sample.delimiter, ""),
+            "cancel_url": reverse("pipeline:profile_list"),
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_manage_profiles)
+def profile_edit(request, pk):
+    profile = get_object_or_404(ImportProfile, pk=pk)
     form = ProfileForm(request.POST or None, instance=profile)
     return form_view(
         request,
         form=form,
-        title=f"Import profile: {profile.name}" if pk else "New import profile",
+        title=f"Import profile: {profile.name}",
         on_valid=lambda f: services.save_profile(profile=f.instance, user=request.user),
         success_url=reverse("pipeline:profile_list"),
         success_message="Import profile saved.",
         template="pipeline/profile_form.html",
-        context={"history": history_rows(profile) if pk else None},
+        context={"history": history_rows(profile), "profile": profile},
+    )
+
+
+CODES_PER_PAGE = 25
+
+
+@data_access_required
+@predicate_required(permissions.can_manage_profiles)
+def profile_codes(request, pk):
+    """Map the export's codes to the tracker's entries, a page at a time."""
+    from django.core.paginator import Paginator
+
+    from .services.samples import codes_to_map, save_codes
+
+    profile = get_object_or_404(ImportProfile, pk=pk)
+    items = codes_to_map(profile)
+    paginator = Paginator(items, CODES_PER_PAGE)
+    page = paginator.get_page(request.POST.get("page") or request.GET.get("page"))
+    form = CodesForm(request.POST or None, items=list(page.object_list))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_codes(profile=profile, choices=form.choices(), user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if page.has_next() and "finish" not in request.POST:
+                messages.success(request, f"Codes saved (profile version {saved.version}).")
+                return redirect(
+                    f"{reverse('pipeline:profile_codes', args=[pk])}?page={page.next_page_number()}"
+                )
+            messages.success(request, f"Import profile '{saved}' saved (version {saved.version}).")
+            return redirect("pipeline:profile_list")
+    unmapped = sum(1 for item in items if not item["mapped"])
+    return render(
+        request,
+        "pipeline/profile_codes.html",
+        {
+            "form": form,
+            "profile": profile,
+            "page": page,
+            "paginator": paginator,
+            "unmapped": unmapped,
+            "cancel_url": reverse("pipeline:profile_list"),
+        },
     )
 
 

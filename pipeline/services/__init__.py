@@ -3,9 +3,12 @@
 from .identity import person_hash  # noqa: F401
 from .records import (  # noqa: F401
     ImportFileError,
+    clearing_in_words,
     commit_batch,
     create_batch,
     discard_batch,
+    recheck_batch,
+    request_codes,
     save_profile,
     validate_batch,
 )

@@ -10,6 +10,7 @@ import datetime
 import gzip
 import hashlib
 import io
+import json
 import logging
 import operator
 import re
@@ -65,6 +66,7 @@ COMPARED = RECORD_COLUMNS[2:]
 FORMULA_PREFIXES = ("=", "+", "@")
 PROGRESS_STEP = 2000
 MEMO_LIMIT = 50_000  # distinct dates or codes remembered per file (bounds the memory)
+_TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
 class ImportFileError(Exception):
@@ -280,7 +282,14 @@ class _Context:
         text = str(raw).strip()
         day = self._dates.get(text)
         if day is None:
-            day = datetime.datetime.strptime(text, self.profile.date_format).date()
+            try:
+                day = datetime.datetime.strptime(text, self.profile.date_format).date()
+            except ValueError:
+                # "21.12.2024 00:00": a date exported with a time of day
+                bare = _TIME_OF_DAY.sub("", text)
+                if bare == text:
+                    raise
+                day = datetime.datetime.strptime(bare, self.profile.date_format).date()
             if len(self._dates) < MEMO_LIMIT:
                 self._dates[text] = day
         return day
@@ -299,18 +308,22 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
     """One row -> the record's columns, or None with its errors appended."""
     problems = []
 
-    def bad(column_field, message):
+    def bad(column_field, message, kind="row", **extra):
         problems.append(
             {
                 "line": line,
-                "column": ctx.profile.column_map.get(column_field, column_field),
+                "column": ctx.profile.column_map.get(column_field) or FIELD_LABELS[column_field],
                 "message": message,
+                "kind": kind,
+                **extra,
             }
         )
 
     for name, value in values.items():
+        if name in ("person_hash", "dob_bad"):
+            continue
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            bad(name, "Formulas are not allowed in cells; export values only.")
+            bad(name, "Formulas are not allowed in cells; export values only.", "formula")
     if problems:
         errors.extend(problems)
         return None
@@ -318,13 +331,16 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
     if "la" in values:
         la = ctx.la(values["la"]) if str(values["la"]).strip() else ctx.default_la
         if la is None:
-            bad("la", f"Unknown LA '{values['la']}': use its DfE code, GSS code or name.")
+            bad(
+                "la",
+                f"Unknown LA '{values['la']}': use its DfE code, GSS code or name"
+                + ("." if str(values["la"]).strip() else ", or choose the LA when uploading."),
+                "la",
+            )
     else:
-        la = ctx.default_la
-        if la is None:
-            bad("la", "The export has no LA column: choose the LA when uploading.")
+        la = ctx.default_la  # never None here: a file with neither is refused whole
     if la is not None and la.pk not in ctx.allowed:
-        bad("la", f"{la} is not one of the LAs you may upload for.")
+        bad("la", f"{la} is not one of the LAs you may upload for.", "la")
 
     reference = str(values.get("la_reference", "")).strip()
     if not reference:
@@ -344,6 +360,8 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
             bad(
                 name,
                 f"'{raw}' is not a date in the form {_format_example(ctx.profile.date_format)}.",
+                "date",
+                value=str(raw)[:40],
             )
             dates[name] = None
             continue
@@ -383,8 +401,16 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
         try:
             ids[name] = ctx.code(name, raw)
         except KeyError:
+            code = str(raw).strip()
             bad(
-                name, f"Unknown {ctx.maps[name][2]} code '{raw}': add it to the profile's code map."
+                name,
+                f"Unknown {ctx.maps[name][2]} code '{code}' in column "
+                f"'{ctx.profile.column_map.get(name, name)}': a programme manager adds it to the "
+                "import profile's code map (ask for it from the import's page), then the file "
+                "can be checked again.",
+                "code",
+                field=name,
+                code=code[:120],
             )
             ids[name] = None
 
@@ -401,20 +427,14 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
         exit_stage = exit_stage or ctx.stages.get(STAGE_OF_FIELD[last])
         exit_date = exit_date or dates[last]
 
-    name = (
-        str(values.get("name", "")).strip()
-        or " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
-    )
-    dob = None
-    if str(values.get("date_of_birth", "")).strip():
-        try:
-            dob = ctx.date(values["date_of_birth"])
-        except (ValueError, TypeError):
-            bad(
-                "date_of_birth",
-                f"The date of birth is not a date in the form {_format_example(ctx.profile.date_format)}.",
-            )
-    hashed = person_hash(name=name, date_of_birth=dob, postcode=str(values.get("postcode", "")))
+    if values.get("dob_bad"):
+        bad(
+            "date_of_birth",
+            "The date of birth is not a date in the form "
+            f"{_format_example(ctx.profile.date_format)}.",
+            "date",
+        )
+    hashed = values["person_hash"]
 
     if problems:
         errors.extend(problems)
@@ -432,6 +452,218 @@ def _check_row(ctx: _Context, line: int, values: dict, errors: list) -> dict | N
     }
 
 
+FIELD_LABELS = {
+    "la": "LA",
+    "la_reference": "LA reference",
+    **{
+        name: f"{StageCode(code).label[0].lower()}{StageCode(code).label[1:]} date"
+        for code, name in PipelineRecord.DATE_FIELDS.items()
+    },
+    "source": "source channel",
+    "outcome": "outcome",
+    "exit_stage": "exit stage",
+    "exit_reason": "exit reason",
+    "exit_date": "exit (closure) date",
+    "name": "full name",
+    "first_name": "first name",
+    "last_name": "last name",
+    "date_of_birth": "date of birth",
+    "postcode": "postcode",
+}
+# The stored values an import can clear (set before, empty after): the preview counts them
+CLEARABLE = [*DATE_FIELDS, "source_channel_id", "exit_stage_id", "exit_reason_id", "exit_date"]
+CLEARABLE_LABELS = {
+    **{name: FIELD_LABELS[name] for name in DATE_FIELDS},
+    "source_channel_id": "source channel",
+    "exit_stage_id": "exit stage",
+    "exit_reason_id": "exit reason",
+    "exit_date": "exit (closure) date",
+}
+
+
+def _file_error(message: str, *, line=None, column="", kind="file") -> dict:
+    return {"line": line, "column": column, "message": message, "kind": kind}
+
+
+def _header_problems(header: list[str], profile, default_la, header_line: int) -> list[dict]:
+    """Whole-file problems found from the headings alone: each is one message."""
+    import difflib
+
+    problems = []
+    folded = [h.casefold() for h in header]
+    order = {name: i for i, name in enumerate(MAPPABLE_FIELDS)}
+    for name, column in sorted(profile.column_map.items(), key=lambda i: order.get(i[0], 99)):
+        heading = str(column or "").strip()
+        if not heading:
+            continue
+        label = FIELD_LABELS.get(name, name)
+        found = [i for i, h in enumerate(folded) if h == heading.casefold()]
+        if not found:
+            close = (
+                difflib.get_close_matches(heading, header, n=3, cutoff=0.6)
+                or [
+                    h
+                    for h in header
+                    if difflib.SequenceMatcher(None, heading.casefold(), h.casefold()).ratio() > 0.6
+                ][:3]
+            )
+            hint = (
+                " The closest headings in the file are " + ", ".join(f"'{c}'" for c in close) + "."
+                if close
+                else " No heading in the file is close to it."
+            )
+            lost = (
+                "people could not be counted once across LAs"
+                if name in IDENTITY_FIELDS
+                else f"the {label} of every record would be left empty or cleared"
+            )
+            problems.append(
+                _file_error(
+                    f"The column '{heading}' ({label}) is not in the file, so nothing in it would "
+                    f"be read and {lost}.{hint} Correct the export's heading or the profile's "
+                    "column map.",
+                    line=header_line,
+                    column=heading,
+                    kind="missing_column",
+                )
+            )
+        elif len(found) > 1:
+            from openpyxl.utils import get_column_letter
+
+            where = " and ".join(get_column_letter(i + 1) for i in found)
+            problems.append(
+                _file_error(
+                    f"The heading '{heading}' ({label}) appears {len(found)} times (columns "
+                    f"{where}): the tracker cannot tell which to read. Rename one of them.",
+                    line=header_line,
+                    column=heading,
+                    kind="duplicate_heading",
+                )
+            )
+    for name in REQUIRED_FIELDS:
+        if not str(profile.column_map.get(name) or "").strip():
+            problems.append(
+                _file_error(
+                    f"The profile does not map the {FIELD_LABELS[name]}: a programme manager adds "
+                    "it to the profile.",
+                    column=FIELD_LABELS[name],
+                    kind="profile",
+                )
+            )
+    if not str(profile.column_map.get("la") or "").strip() and default_la is None:
+        problems.append(
+            _file_error(
+                "The export has no LA column and no LA was chosen: choose the LA when uploading "
+                "(or a programme manager gives the profile its LA).",
+                column="LA",
+                kind="no_la",
+            )
+        )
+    return problems
+
+
+def _cell_json(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return {"$date": value.isoformat()}
+    raise TypeError(type(value))
+
+
+def _cell_from_json(obj):
+    if "$date" in obj:
+        return datetime.datetime.fromisoformat(obj["$date"])
+    return obj
+
+
+def _extract(ctx: "_Context", data: bytes, profile, default_la):
+    """The file's mapped cells, row by row: (line, values) with the identity fields already
+    hashed into values["person_hash"] (a date of birth that is not a date gives
+    values["dob_bad"]). Raises ImportFileError for a whole-file problem; returns the
+    header problems as a list instead of rows when there are any."""
+    iterator = iter(_rows(data, profile))
+    header = None
+    for line, cells in iterator:
+        if line >= (profile.header_row or 1):
+            header = [str(h).strip() for h in cells]
+            header_line = line
+            break
+    if header is None:
+        raise ImportFileError("The file is empty.")
+    problems = _header_problems(header, profile, default_la, header_line)
+    if problems:
+        return problems, None
+    headings = {h.casefold(): i for i, h in enumerate(header)}
+    positions = {
+        name: headings[str(column).strip().casefold()]
+        for name, column in profile.column_map.items()
+        if str(column or "").strip()
+    }
+    identity = [n for n in IDENTITY_FIELDS if n in positions]
+    kept = {n: i for n, i in positions.items() if n not in IDENTITY_FIELDS}
+    names, take = list(kept), operator.itemgetter(*kept.values())
+    reach = max(positions.values())
+
+    def rows():
+        for line, cells in iterator:
+            if not any(str(c).strip() for c in cells):
+                continue
+            if len(cells) > reach:
+                got = take(cells)
+                values = dict(zip(names, got if len(names) > 1 else (got,), strict=True))
+                person = {n: cells[positions[n]] for n in identity}
+            else:  # a short row: the missing cells are empty
+                values = {n: (cells[i] if i < len(cells) else "") for n, i in kept.items()}
+                person = {
+                    n: (cells[positions[n]] if positions[n] < len(cells) else "") for n in identity
+                }
+            values["person_hash"], values["dob_bad"] = _hash_person(ctx, person)
+            yield line, values
+
+    return [], rows()
+
+
+def _hash_person(ctx: "_Context", person: dict) -> tuple[str, bool]:
+    name = (
+        str(person.get("name", "")).strip()
+        or " ".join(str(person.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
+    )
+    dob, bad = None, False
+    if str(person.get("date_of_birth", "")).strip():
+        try:
+            dob = ctx.date(person["date_of_birth"])
+        except (ValueError, TypeError):
+            bad = True
+    return person_hash(name=name, date_of_birth=dob, postcode=str(person.get("postcode", ""))), bad
+
+
+def _check_all(ctx, extracted, *, on_progress=None, keep=None):
+    """Check extracted rows: (clean rows, errors, rows read)."""
+    rows, errors, seen = [], [], {}
+    count = 0
+    reference_column = ctx.profile.column_map.get("la_reference", "la_reference")
+    for line, values in extracted:
+        count += 1
+        if keep is not None:
+            keep.append([line, values])
+        row = _check_row(ctx, line, values, errors)
+        if row is not None:
+            key = (row["local_authority_id"], row["la_reference"])
+            if key in seen:
+                errors.append(
+                    {
+                        "line": line,
+                        "column": reference_column,
+                        "message": f"LA reference '{row['la_reference']}' is already on line {seen[key]}.",
+                        "kind": "duplicate_reference",
+                    }
+                )
+            else:
+                seen[key] = line
+                rows.append(row)
+        if on_progress and count % PROGRESS_STEP == 0:
+            on_progress(count)
+    return rows, errors, count
+
+
 def parse_export(
     data: bytes,
     *,
@@ -440,80 +672,38 @@ def parse_export(
     default_la: LocalAuthority | None = None,
     today: datetime.date | None = None,
     on_progress=None,
+    keep: list | None = None,
 ) -> tuple[list[dict], list[dict], int]:
     """Check every row of an export: (clean rows, errors, data rows read).
 
     Identifying fields are hashed here and go no further. Errors are dicts of line,
-    column and message; a whole-file problem has line None.
+    column, message and kind; a whole-file problem has line None or the heading's line.
+    ``keep``, a list, receives the mapped cells (identities hashed) for a later re-check.
     """
+    default_la = default_la or getattr(profile, "local_authority", None)
     ctx = _Context(profile, user, default_la, today or timezone.localdate())
-    rows, errors, seen = [], [], {}
     count = 0
     try:
-        iterator = iter(_rows(data, profile))
-        try:
-            _, header = next(iterator)
-        except StopIteration:
-            raise ImportFileError("The file is empty.") from None
-        header = [str(h).strip() for h in header]
-        headings = {h.casefold(): i for i, h in enumerate(header)}
-        positions = {}
-        for name, column in profile.column_map.items():
-            if column and str(column).strip().casefold() in headings:
-                positions[name] = headings[str(column).strip().casefold()]
-        missing = [
-            profile.column_map.get(name) or name
-            for name in REQUIRED_FIELDS
-            if name not in positions
-        ]
-        if "la" in profile.column_map and profile.column_map["la"] and "la" not in positions:
-            missing.append(profile.column_map["la"])
-        if missing:
-            return (
-                [],
-                [
-                    {
-                        "line": 1,
-                        "column": ", ".join(missing),
-                        "message": "Required column missing from the file.",
-                    }
-                ],
-                0,
-            )
-        names, take = list(positions), operator.itemgetter(*positions.values())
-        reach = max(positions.values())
-        for line, cells in iterator:
-            if not any(str(c).strip() for c in cells):
-                continue
-            count += 1
-            if len(cells) > reach:
-                values = dict(zip(names, take(cells), strict=True))
-            else:  # a short row: the missing cells are empty
-                values = {
-                    name: (cells[i] if i < len(cells) else "") for name, i in positions.items()
-                }
-            row = _check_row(ctx, line, values, errors)
-            if row is not None:
-                key = (row["local_authority_id"], row["la_reference"])
-                if key in seen:
-                    errors.append(
-                        {
-                            "line": line,
-                            "column": profile.column_map.get("la_reference", "la_reference"),
-                            "message": f"LA reference '{row['la_reference']}' is already on line {seen[key]}.",
-                        }
-                    )
-                else:
-                    seen[key] = line
-                    rows.append(row)
-            if on_progress and count % PROGRESS_STEP == 0:
-                on_progress(count)
+        problems, extracted = _extract(ctx, data, profile, default_la)
+        if problems:
+            return [], problems, 0
+        rows, errors, count = _check_all(ctx, extracted, on_progress=on_progress, keep=keep)
     except ImportFileError as error:
-        return [], [{"line": None, "column": "", "message": str(error)}], count
+        return [], [_file_error(str(error))], count
     if count == 0 and not errors:
-        errors.append(
-            {"line": None, "column": "", "message": "The file has a header row but no records."}
-        )
+        errors.append(_file_error("The file has a header row but no records."))
+    return rows, errors, count
+
+
+def recheck_cells(
+    cells: list, *, profile, user, default_la=None, today=None, on_progress=None
+) -> tuple[list[dict], list[dict], int]:
+    """Check kept cells again with a profile's current code maps and date format."""
+    default_la = default_la or getattr(profile, "local_authority", None)
+    ctx = _Context(profile, user, default_la, today or timezone.localdate())
+    rows, errors, count = _check_all(
+        ctx, ((line, values) for line, values in cells), on_progress=on_progress
+    )
     return rows, errors, count
 
 
@@ -613,6 +803,22 @@ def create_batch(
         )
     if size == 0:
         raise ValidationError({"file": "The file is empty."})
+    if profile.local_authority_id:
+        if local_authority and local_authority.pk != profile.local_authority_id:
+            raise ValidationError(
+                {
+                    "local_authority": f"The profile '{profile}' is {profile.local_authority}'s "
+                    f"system: its files are {profile.local_authority}'s, not {local_authority}'s."
+                }
+            )
+        local_authority = profile.local_authority
+    elif local_authority is None and not str(profile.column_map.get("la") or "").strip():
+        raise ValidationError(
+            {
+                "local_authority": f"Files of the profile '{profile}' have no LA column: "
+                "choose the LA whose export this is."
+            }
+        )
     if local_authority and not editable_authorities(user).filter(pk=local_authority.pk).exists():
         raise ValidationError({"local_authority": f"You cannot upload for {local_authority}."})
     digest = hashlib.sha256()
@@ -627,6 +833,11 @@ def create_batch(
             filename=upload.name[:255],
             size=size,
             sha256=digest.hexdigest(),
+            duplicate_of=ImportBatch.objects.filter(
+                sha256=digest.hexdigest(), status=BatchStatus.COMMITTED
+            )
+            .order_by("-committed_at", "-pk")
+            .first(),
         )
         batch.upload.save(f"{digest.hexdigest()[:16]}.bin", upload, save=False)
         batch.full_clean(exclude=["staged"])
@@ -639,43 +850,83 @@ def create_batch(
 
 
 def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> ImportBatch:
-    """Parse and check a batch (claimed with a conditional update so it runs once), stage
-    its clean rows and record the counts and every error. The raw file is then deleted."""
+    """Parse and check a batch (claimed with a conditional update so it runs once) with its
+    profile as it is now (recorded on the batch: its version and settings), stage its clean
+    rows and record the counts and every error. The raw file is then deleted; a batch with
+    row errors keeps its mapped cells, identities hashed, to be checked again."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.UPLOADED).update(
         status=BatchStatus.VALIDATING,
         progress=1,
         claimed_at=timezone.now(),
         attempts=F("attempts") + 1,
     )
-    batch = ImportBatch.objects.select_related("profile", "uploaded_by", "local_authority").get(
-        pk=batch_id
-    )
+    batch = ImportBatch.objects.select_related(
+        "profile", "profile__local_authority", "uploaded_by", "local_authority"
+    ).get(pk=batch_id)
     if not claimed:
         return batch
-    with batch.upload.open("rb") as f:
-        data = f.read()
-    total_guess = max(data.count(b"\n"), 1)
+    profile = batch.profile
+    batch.profile_version = profile.version
+    batch.profile_settings = profile.settings_snapshot()
+    ImportBatch.objects.filter(pk=batch_id).update(
+        profile_version=batch.profile_version, profile_settings=batch.profile_settings
+    )
+    kept = None
+    if batch.upload:
+        with batch.upload.open("rb") as f:
+            data = f.read()
+        total_guess = max(data.count(b"\n"), 1)
+    elif batch.kept_cells:
+        with batch.kept_cells.open("rb") as f:
+            kept = json.loads(gzip.decompress(f.read()), object_hook=_cell_from_json)
+        total_guess, data = max(len(kept), 1), None
+    else:
+        total_guess, data = 1, None
 
     def on_progress(done):
         ImportBatch.objects.filter(pk=batch_id).update(
             progress=min(90, int(90 * done / total_guess)), claimed_at=timezone.now()
         )
 
-    rows, errors, count = parse_export(
-        data,
-        profile=batch.profile,
-        user=batch.uploaded_by,
-        default_la=batch.local_authority,
-        today=today,
-        on_progress=on_progress,
-    )
-    del data
+    cells: list = []
+    from_file = data is not None
+    if from_file:
+        rows, errors, count = parse_export(
+            data,
+            profile=profile,
+            user=batch.uploaded_by,
+            default_la=batch.local_authority,
+            today=today,
+            on_progress=on_progress,
+            keep=cells,
+        )
+        del data
+    elif kept is not None:
+        rows, errors, count = recheck_cells(
+            kept,
+            profile=profile,
+            user=batch.uploaded_by,
+            default_la=batch.local_authority,
+            today=today,
+            on_progress=on_progress,
+        )
+        cells = kept
+    else:
+        rows, errors, count = [], [_file_error(NO_FILE_LEFT)], 0
     staged = to_copy_text(rows, batch.pk)
-    new, changed, unchanged = count_changes(staged) if not errors else (0, 0, 0)
+    preview = preview_changes(staged) if not errors else None
+    if preview:
+        batch.new_count, batch.changed_count = preview["new"], preview["changed"]
+        batch.unchanged_count = preview["unchanged"]
+        batch.clearing = preview["clearing"]
+        batch.authority_counts = authority_counts(preview["by_la"])
+    else:
+        batch.new_count = batch.changed_count = batch.unchanged_count = 0
+        batch.clearing = {}
+        batch.authority_counts = authority_counts(_rows_per_la(rows))
     batch.total_rows = count
     batch.error_count = len(errors)
     batch.errors = errors[:5000]
-    batch.new_count, batch.changed_count, batch.unchanged_count = new, changed, unchanged
     batch.progress = 100
     batch.validated_at = timezone.now()
     batch.status = BatchStatus.FAILED if errors else BatchStatus.VALIDATED
@@ -684,10 +935,95 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
         batch.staged.save(
             f"{batch.sha256[:16]}-{batch.pk}.json.gz", ContentFile(payload), save=False
         )
+        _forget_file(batch, "kept_cells")
+    elif cells and from_file:
+        # row errors: keep the mapped cells (identities hashed) to check again later
+        payload = gzip.compress(json.dumps(cells, default=_cell_json).encode(), 1)
+        batch.kept_cells.save(
+            f"{batch.sha256[:16]}-{batch.pk}.cells.gz", ContentFile(payload), save=False
+        )
     _forget_file(batch, "upload")
     batch.save()
     log.info("Import batch %s validated: %s rows, %s errors", batch.pk, count, len(errors))
     return batch
+
+
+NO_FILE_LEFT = (
+    "The file is no longer held (it is deleted once checked, as it holds names): upload it again."
+)
+
+
+def _rows_per_la(rows: list[dict]) -> dict[int, dict]:
+    by_la: dict[int, dict] = {}
+    for row in rows:
+        counts = by_la.setdefault(row["local_authority_id"], {"rows": 0, "new": 0, "changed": 0})
+        counts["rows"] += 1
+    return by_la
+
+
+# what a re-check may change: a change of these needs the file itself again
+RECHECK_FIXED = ["file_type", "encoding", "delimiter", "header_row", "column_map"]
+
+
+def recheck_batch(*, batch: ImportBatch, user) -> ImportBatch:
+    """Check a failed batch again with its profile's current version, from the cells it
+    kept (the file itself is gone). Only when the profile changed in a way the kept cells
+    can follow: new codes or another date format, not other columns."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().select_related("profile").get(pk=batch.pk)
+        profile = locked.profile
+        if locked.status != BatchStatus.FAILED:
+            raise ValidationError("Only an import with problems can be checked again.")
+        if not locked.kept_cells:
+            raise ValidationError(
+                "This import kept nothing to check again (the whole file was refused): upload "
+                "the file again."
+            )
+        if locked.profile_version == profile.version:
+            raise ValidationError(
+                f"The profile '{profile}' has not changed since this file was checked: ask a "
+                "programme manager to add the missing codes first."
+            )
+        settings_then = locked.profile_settings or {}
+        if any(settings_then.get(k) != getattr(profile, k) for k in RECHECK_FIXED):
+            raise ValidationError(
+                f"The profile '{profile}' now reads other columns than when this file was "
+                "checked: upload the file again."
+            )
+        locked.status = BatchStatus.UPLOADED
+        locked.progress = 0
+        locked.attempts = 0
+        locked.errors = []
+        locked.error_count = 0
+        locked.save()
+        from ..tasks import validate_import
+
+        transaction.on_commit(lambda: enqueue(validate_import, locked.pk))
+    return locked
+
+
+def request_codes(*, batch: ImportBatch, user) -> list:
+    """Ask the programme managers to add the codes a batch's profile did not know (from
+    its errors). Returns the requests now open for them (made or already asked)."""
+    from ..models import CodeRequest
+
+    wanted = sorted(
+        {(e["field"], e["code"]) for e in batch.errors if e.get("kind") == "code" and e.get("code")}
+    )
+    if not wanted:
+        raise ValidationError("This import has no unknown codes to ask for.")
+    requests = []
+    with transaction.atomic():
+        for field, code in wanted:
+            request = CodeRequest.objects.filter(
+                profile=batch.profile, field=field, code=code, settled_at__isnull=True
+            ).first()
+            if request is None:
+                request = CodeRequest.objects.create(
+                    profile=batch.profile, field=field, code=code, batch=batch, requested_by=user
+                )
+            requests.append(request)
+    return requests
 
 
 def load_staged(batch: ImportBatch) -> str:
@@ -697,12 +1033,24 @@ def load_staged(batch: ImportBatch) -> str:
 
 
 @transaction.atomic
-def commit_batch(*, batch: ImportBatch, user) -> ImportBatch:
+def commit_batch(*, batch: ImportBatch, user, clear_confirmed: bool = False) -> ImportBatch:
     """Write a validated batch's new and changed records in one transaction (idempotent:
-    a batch commits once; re-importing the same data changes nothing)."""
+    a batch commits once; re-importing the same data changes nothing). A batch that would
+    clear stored values commits only with ``clear_confirmed``."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COMMITTED:
         return batch
+    if batch.clearing and not clear_confirmed:
+        raise ValidationError(
+            {
+                "clear": ValidationError(
+                    f"Committing clears {clearing_in_words(batch.clearing)} already stored: "
+                    "confirm that they should be cleared.",
+                    code="confirm",
+                )
+            }
+        )
+    batch.clearing_confirmed = bool(batch.clearing)
     if batch.status != BatchStatus.VALIDATED or batch.error_count:
         raise ValidationError(
             {
@@ -746,6 +1094,7 @@ def discard_batch(*, batch: ImportBatch, user) -> str:
         )
     _forget_file(locked, "upload")
     _forget_file(locked, "staged")
+    _forget_file(locked, "kept_cells")
     locked.delete()
     log.info("Import batch %s discarded by %s", batch.pk, user)
     return locked.filename
@@ -1040,23 +1389,110 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
 
 def count_changes(text: str) -> tuple[int, int, int]:
     """(new, changed, unchanged) of staged rows against the stored records, without writing."""
-    if connection.vendor != "postgresql":
-        new, changed, unchanged = diff_against_stored(from_copy_text(text))
-        return len(new), len(changed), unchanged
-    if not text:
-        return 0, 0, 0
-    total = text.count("\n")
-    with transaction.atomic(), connection.cursor() as cursor:
-        _stage_rows(cursor, text)
-        cursor.execute(
-            f"SELECT count(*) FILTER (WHERE t.id IS NULL), "  # noqa: S608
-            f"count(*) FILTER (WHERE t.id IS NOT NULL AND {_DIFFERS}) "
-            f"FROM {_STAGING} s LEFT JOIN {_TABLE} t "
-            "ON t.local_authority_id = s.local_authority_id AND t.la_reference = s.la_reference"
+    preview = preview_changes(text)
+    return preview["new"], preview["changed"], preview["unchanged"]
+
+
+def preview_changes(text: str) -> dict:
+    """What committing staged rows would do, without writing: new, changed and unchanged
+    counts, the same per LA, and per field how many stored values would be cleared."""
+    by_la: dict[int, dict] = {}
+    clearing = dict.fromkeys(CLEARABLE, 0)
+    if text and connection.vendor == "postgresql":
+        cleared = ", ".join(
+            f"count(*) FILTER (WHERE t.{c} IS NOT NULL AND s.{c} IS NULL)" for c in CLEARABLE
         )
-        new, changed = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {_STAGING}")
-    return new, changed, total - new - changed
+        with transaction.atomic(), connection.cursor() as cursor:
+            _stage_rows(cursor, text)
+            cursor.execute(
+                f"SELECT s.local_authority_id, count(*), count(*) FILTER (WHERE t.id IS NULL), "  # noqa: S608
+                f"count(*) FILTER (WHERE t.id IS NOT NULL AND {_DIFFERS}), {cleared} "
+                f"FROM {_STAGING} s LEFT JOIN {_TABLE} t ON {_SAME_KEY} "
+                "GROUP BY s.local_authority_id"
+            )
+            for la_id, rows, new, changed, *cleared_counts in cursor.fetchall():
+                by_la[la_id] = {"rows": rows, "new": new, "changed": changed}
+                for column, n in zip(CLEARABLE, cleared_counts, strict=True):
+                    clearing[column] += n
+            cursor.execute(f"DROP TABLE {_STAGING}")
+    elif text:
+        rows = from_copy_text(text)
+        for la_id in {row["local_authority_id"] for row in rows}:
+            by_la[la_id] = {"rows": 0, "new": 0, "changed": 0}
+        stored = {}
+        for la_id in by_la:
+            for values in PipelineRecord.objects.filter(local_authority_id=la_id).values_list(
+                "la_reference", *COMPARED
+            ):
+                stored[(la_id, values[0])] = dict(
+                    zip(
+                        COMPARED,
+                        (v.isoformat() if isinstance(v, datetime.date) else v for v in values[1:]),
+                        strict=True,
+                    )
+                )
+        for row in rows:
+            counts = by_la[row["local_authority_id"]]
+            counts["rows"] += 1
+            current = stored.get((row["local_authority_id"], row["la_reference"]))
+            if current is None:
+                counts["new"] += 1
+                continue
+            if tuple(current[c] for c in COMPARED) != _as_compared(row):
+                counts["changed"] += 1
+            for column in CLEARABLE:
+                if current[column] is not None and row[column] is None:
+                    clearing[column] += 1
+    new = sum(c["new"] for c in by_la.values())
+    changed = sum(c["changed"] for c in by_la.values())
+    total = sum(c["rows"] for c in by_la.values())
+    return {
+        "new": new,
+        "changed": changed,
+        "unchanged": total - new - changed,
+        "by_la": by_la,
+        "clearing": {c: n for c, n in clearing.items() if n},
+    }
+
+
+def authority_counts(by_la: dict[int, dict]) -> list[dict]:
+    """Per LA of a file: its rows, new and changed counts, and how many records the tracker
+    already holds for it (a file of one LA's references uploaded as another's matches none)."""
+    from django.db.models import Count
+
+    stored = dict(
+        PipelineRecord.objects.filter(local_authority_id__in=list(by_la))
+        .values_list("local_authority_id")
+        .annotate(n=Count("pk"))
+        .values_list("local_authority_id", "n")
+    )
+    names = dict(LocalAuthority.objects.filter(pk__in=list(by_la)).values_list("pk", "name"))
+    listed = []
+    for la_id, counts in by_la.items():
+        matched = counts["rows"] - counts["new"]
+        listed.append(
+            {
+                "id": la_id,
+                "name": names.get(la_id, str(la_id)),
+                **counts,
+                "stored": stored.get(la_id, 0),
+                # none of the file's references is one the LA already has, though it has many
+                "suspect": matched == 0 and stored.get(la_id, 0) >= MISMATCH_STORED,
+            }
+        )
+    return sorted(listed, key=lambda entry: entry["name"])
+
+
+MISMATCH_STORED = 20
+
+
+def clearing_in_words(clearing: dict) -> str:
+    """{"conversation_date": 395} -> "395 conversation dates" (one phrase per field)."""
+    parts = []
+    for column, n in clearing.items():
+        label = CLEARABLE_LABELS.get(column, column)
+        parts.append(f"{n:,} {label}{'' if n == 1 else 's'}")
+    return ", ".join(parts)
 
 
 @transaction.atomic
@@ -1094,6 +1530,30 @@ def save_profile(*, profile: ImportProfile, user) -> ImportProfile:
     profile.full_clean()
     if not profile.pk:
         profile.created_by = user
+    else:  # versions move one at a time, even when two people save at once
+        current = ImportProfile.objects.select_for_update().get(pk=profile.pk)
+        profile.version = current.version + 1
     profile._history_user = user
     profile.save()
+    settle_requests(profile)
     return profile
+
+
+def settle_requests(profile: ImportProfile) -> int:
+    """Close the open requests for codes the profile now maps."""
+    from ..models import CodeRequest
+
+    maps = {
+        "source": profile.channel_codes,
+        "outcome": profile.outcome_codes,
+        "exit_stage": profile.stage_codes,
+        "exit_reason": profile.reason_codes,
+    }
+    settled = [
+        request.pk
+        for request in CodeRequest.objects.filter(profile=profile, settled_at__isnull=True)
+        if request.code in maps[request.field]
+        or request.code.upper() in maps[request.field]
+        or request.code.lower() in maps[request.field]
+    ]
+    return CodeRequest.objects.filter(pk__in=settled).update(settled_at=timezone.now())

@@ -152,7 +152,10 @@ def test_duplicate_references_in_one_file_are_refused(lead, profiles):
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "not a CSV text file"),
         (b"PK\x03\x04\x14\x00", "not a CSV text file"),
         (b"   \r\n", "The file is empty"),
-        ((b"LA Code;Case Ref\r\n394;A\r\n"), "Required column missing"),
+        (
+            (b"LA Code;Case Ref\r\n394;A\r\n"),
+            "The column 'Enquiry Date' (initial enquiry date) is not in the file",
+        ),
     ],
 )
 def test_files_that_cannot_be_read_are_refused_with_a_message(lead, profiles, data, message):

@@ -256,39 +256,6 @@ def test_the_check_scenario_upload_fix_commit_reupload_and_the_funnel_updates(
     assert client_for(foster4_lead).get(f"/pipeline/imports/{batch.pk}/").status_code == 404
 
 
-def test_a_programme_manager_creates_an_import_profile(users, db):
-    response = client_for(users["pm"]).post(
-        "/pipeline/profiles/new/",
-        {
-            "name": "Liquidlogic CSV",
-            "file_type": "csv",
-            "encoding": "latin-1",
-            "delimiter": "|",
-            "date_format": "%d-%m-%Y",
-            "columns": "la_reference = Ref\nenquiry_date = Enquired",
-            "channels": "W = hub-website\nX = no-such-channel",
-        },
-    )
-    assert "These are not tracker codes: no-such-channel." in response.content.decode()
-    response = client_for(users["pm"]).post(
-        "/pipeline/profiles/new/",
-        {
-            "name": "Liquidlogic CSV",
-            "file_type": "csv",
-            "encoding": "latin-1",
-            "delimiter": "|",
-            "date_format": "%d-%m-%Y",
-            "columns": "la_reference = Ref\nenquiry_date = Enquired",
-            "channels": "W = hub-website",
-        },
-    )
-    assert response.status_code == 302
-    from pipeline.models import ImportProfile
-
-    profile = ImportProfile.objects.get(name="Liquidlogic CSV")
-    assert profile.column_map == {"la_reference": "Ref", "enquiry_date": "Enquired"}
-
-
 @pytest.mark.parametrize(
     "url",
     [
