@@ -27,7 +27,7 @@ CODES = {
 MALFORMED = "malformed"
 
 # Codes a service gives its ValidationError to say what kind of refusal it is.
-CONFLICT_CODES = {"conflict", "unique", "unique_together"}
+CONFLICT_CODES = {"conflict", "confirm", "unique", "unique_together"}
 TOO_LARGE_CODES = {"too_large"}
 
 

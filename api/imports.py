@@ -17,7 +17,6 @@ from .permissions import IsLaToken, require_acts_for
 from .query import read_query
 from .serializers import (
     AuthorityRefSerializer,
-    NoBody,
     StrictSerializer,
     authority_ref,
     find_authority,
@@ -37,8 +36,19 @@ class ProfileSerializer(serializers.ModelSerializer):
             "encoding",
             "delimiter",
             "date_format",
+            "header_row",
             "column_map",
+            "local_authority",
+            "version",
         ]
+
+    local_authority = serializers.SerializerMethodField(
+        help_text="The council whose system this is (its files need no LA), or null when the "
+        "export has an LA column"
+    )
+
+    def get_local_authority(self, profile) -> dict | None:
+        return authority_ref(profile.local_authority)
 
 
 @extend_schema_view(
@@ -56,7 +66,7 @@ class ProfileListView(LoggedListView):
 
     def get_queryset(self):
         read_query(self.request, StrictSerializer, allowed=("page",))
-        return ImportProfile.objects.order_by("name")
+        return ImportProfile.objects.select_related("local_authority").order_by("name")
 
 
 class UploadSerializer(StrictSerializer):
@@ -77,6 +87,27 @@ class BatchErrorSerializer(serializers.Serializer):
 class BatchProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+
+
+class BatchAuthoritySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    rows = serializers.IntegerField()
+    new = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    stored = serializers.IntegerField(help_text="Records the tracker already holds for the LA")
+    suspect = serializers.BooleanField(
+        help_text="None of the file's references matches a record already held for the LA, "
+        "though it holds many: check the file is this LA's"
+    )
+
+
+class CommitSerializer(StrictSerializer):
+    clear_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Needed when the upload's `clearing` is not empty: yes, clear those stored "
+        "values",
+    )
 
 
 class BatchLinksSerializer(serializers.Serializer):
@@ -106,6 +137,15 @@ class BatchSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     error_count = serializers.IntegerField()
     errors = BatchErrorSerializer(many=True, help_text="Every bad row: line, column, reason")
+    profile_version = serializers.IntegerField(
+        allow_null=True, help_text="The profile's version the upload was checked with"
+    )
+    authorities = BatchAuthoritySerializer(many=True, help_text="Per LA in the file")
+    clearing = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Stored values the commit would clear, per field: commit with "
+        "`clear_confirmed` to allow it",
+    )
     links = BatchLinksSerializer()
 
 
@@ -131,6 +171,12 @@ def represent(batch, request) -> dict:
             {"line": e.get("line"), "column": e.get("column") or "", "message": e["message"]}
             for e in batch.errors
         ],
+        "profile_version": batch.profile_version,
+        "authorities": [
+            {k: entry.get(k) for k in ("name", "rows", "new", "changed", "stored", "suspect")}
+            for entry in batch.authority_counts
+        ],
+        "clearing": batch.clearing,
         "links": {
             "self": reverse("api:import_detail", args=[batch.pk], request=request),
             "commit": reverse("api:import_commit", args=[batch.pk], request=request),
@@ -231,18 +277,24 @@ class ImportCommitView(LoggedAPIView):
         operation_id="imports_commit",
         summary="Commit a validated upload",
         description="Writes the validated records in one transaction (new ones added, "
-        "changed ones updated, keyed on LA and LA reference). Takes no body (or `{}`). "
-        "Committing again changes nothing. An upload still validating, or with errors: 409, "
-        "with its bad rows in `details`.",
-        request=NoBody,
+        "changed ones updated, keyed on LA and LA reference). Takes no body (or `{}`), or "
+        '`{"clear_confirmed": true}` when the upload would clear stored values (its '
+        "`clearing`; without it: 409). Committing again changes nothing. An upload still "
+        "validating, or with errors: 409, with its bad rows in `details`.",
+        request=CommitSerializer,
         responses=BatchSerializer,
         tags=["imports"],
     )
     def post(self, request, pk):
         batch = get_object_or_404(batches_in_scope(request), pk=pk)
-        NoBody(data=no_body(request)).is_valid(raise_exception=True)
+        body = CommitSerializer(data=no_body(request))
+        body.is_valid(raise_exception=True)
         try:
-            batch = services.commit_batch(batch=batch, user=account(request))
+            batch = services.commit_batch(
+                batch=batch,
+                user=account(request),
+                clear_confirmed=body.validated_data["clear_confirmed"],
+            )
         except ValidationError as error:
             rows = [
                 {"field": e.get("column") or None, "row": e.get("line"), "message": e["message"]}

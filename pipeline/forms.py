@@ -105,17 +105,25 @@ class UploadForm(core_forms.Form):
     file = forms.FileField(label="Spreadsheet (CSV or XLSX)")
 
 
+class ProfileChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.local_authority_id:
+            return f"{obj.name} ({obj.local_authority}'s system)"
+        return obj.name
+
+
 class ImportUploadForm(core_forms.Form):
-    profile = forms.ModelChoiceField(
-        queryset=ImportProfile.objects.all(),
+    profile = ProfileChoiceField(
+        queryset=ImportProfile.objects.select_related("local_authority"),
         label="Import profile",
         help_text="Which system's export this is",
     )
     local_authority = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        label="Local authority (optional)",
-        help_text="Only for exports that have no LA column",
+        label="Local authority (only for some profiles)",
+        help_text="Leave empty for a council's own system (its LA is known) or an export "
+        "with an LA column; choose the LA only if the export has no LA column.",
     )
     file = forms.FileField(label="Export file")
 
@@ -186,7 +194,7 @@ class ProfileForm(core_forms.ModelForm):
             required=False,
         )
         if sample is not None:
-            headings = sample.headings()
+            headings = [c["heading"] for c in sample.columns if not c.get("duplicate")]
             formats = self._sample_formats()
             for name in ("file_type", "encoding", "delimiter", "header_row"):
                 self.initial[name] = getattr(sample, name)

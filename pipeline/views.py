@@ -721,6 +721,7 @@ def profile_sample(request, pk):
             "sample": sample,
             "profile": sample.profile,
             "delimiter": DELIMITERS.get(sample.delimiter, ""),
+            "duplicates": sorted({c["heading"] for c in sample.columns if c.get("duplicate")}),
             "cancel_url": reverse("pipeline:profile_list"),
         },
     )

@@ -1164,6 +1164,9 @@ def sweep_imports(now: datetime.datetime | None = None) -> dict:
     for batch in finished:
         _drop_upload(batch)
         done["uploads_deleted"] += 1
+    from .samples import sweep_samples
+
+    done["samples_deleted"] = sweep_samples(now)
     return done
 
 

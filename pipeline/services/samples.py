@@ -415,6 +415,8 @@ def inspect_sample(data: bytes, filename: str) -> dict:
             }
         )
     duplicates = [h for h, n in seen_headings.items() if n > 1]
+    for column in columns:  # a heading twice cannot be read: it is not offered
+        column["duplicate"] = column["heading"].casefold() in duplicates
     preview = []
     for row in body[:PREVIEW_ROWS]:
         cells = []
@@ -448,7 +450,7 @@ def create_sample(*, upload, user, profile: ImportProfile | None = None) -> Prof
         found = inspect_sample(data, upload.name or "sample")
     except ImportFileError as error:
         raise ValidationError({"file": str(error)}) from None
-    found.pop("duplicates")
+    del found["duplicates"]  # marked on the columns
     return ProfileSample.objects.create(created_by=user, profile=profile, **found)
 
 

@@ -211,3 +211,36 @@ def test_the_profiles_are_listed_with_their_ids(gateshead_token, profiles):
         p.pk: p.name for p in profiles.values()
     }
     assert listed["results"][0]["column_map"]
+
+
+def test_an_upload_that_clears_stored_values_commits_only_when_confirmed(
+    gateshead_token, profiles, on_commit
+):
+    _, secret = gateshead_token
+    client = api_client(secret)
+    data = gateshead_export()
+    first = on_commit(lambda: upload(client, profiles["carefirst"], data)).json()
+    client.post(first["links"]["commit"], format="json")
+    # the same export with every initial-visit date emptied
+    lines = data.decode("cp1252").split("\r\n")
+    heading = lines[0].split(";")
+    visit = heading.index("Initial Visit")
+    emptied = [lines[0]] + [
+        ";".join("" if i == visit else cell for i, cell in enumerate(line.split(";")))
+        for line in lines[1:]
+        if line
+    ]
+    held = PipelineRecord.objects.exclude(conversation_date=None).count()
+    assert held > 0
+    second = on_commit(
+        lambda: upload(client, profiles["carefirst"], "\r\n".join(emptied).encode("cp1252"))
+    ).json()
+    second = client.get(f"/api/v1/imports/{second['id']}").json()
+    assert second["clearing"] == {"conversation_date": held}
+    assert second["authorities"][0]["name"] == "Gateshead"
+    refused = client.post(second["links"]["commit"], format="json")
+    assert refused.status_code == 409
+    assert "clears" in error(refused)["message"]
+    done = client.post(second["links"]["commit"], {"clear_confirmed": True}, format="json")
+    assert done.status_code == 200
+    assert PipelineRecord.objects.exclude(conversation_date=None).count() == 0

@@ -228,3 +228,26 @@ def test_a_profile_made_from_the_sample_imports_the_file_exactly(users, north_ea
     assert records.count() == 40
     assert records.filter(outcome="exited", exit_date=datetime.date(2024, 5, 1)).count() == 10
     assert records.filter(source_channel__code="event").count() == 13
+
+
+def test_a_heading_twice_in_the_sample_is_not_offered(users, db):
+    data = b"Ref;Enquiry date;Source;Source\r\nA-1;01.03.2024;W;X\r\nA-2;02.03.2024;W;X\r\n"
+    pm = client_for(users["pm"])
+    response = pm.post("/pipeline/profiles/new/", {"file": SimpleUploadedFile("d.csv", data)})
+    page = pm.get(response["Location"]).content.decode()
+    assert "The heading 'Source' appears more than once" in page
+    assert '<option value="Source"' not in page
+
+
+def test_old_samples_are_swept(users, db):
+    from django.utils import timezone
+
+    from pipeline.services.records import sweep_imports
+
+    sample = ProfileSample.objects.create(
+        created_by=users["pm"], filename="x.csv", file_type="csv", columns=[], preview=[]
+    )
+    assert sweep_imports()["samples_deleted"] == 0
+    later = timezone.now() + datetime.timedelta(days=1, minutes=1)
+    assert sweep_imports(later)["samples_deleted"] == 1
+    assert not ProfileSample.objects.filter(pk=sample.pk).exists()
