@@ -67,10 +67,20 @@ class BatchTable(GovukTable):
 
 class ProfileTable(GovukTable):
     name = tables.Column(linkify=("pipeline:profile_edit", [tables.A("pk")]))
+    local_authority = tables.Column(
+        verbose_name="Council", default="Any (LA column)", order_by=("local_authority__name",)
+    )
+    date_format = tables.Column(verbose_name="Dates")
+    version = tables.Column(attrs=NUMERIC)
+
+    def render_date_format(self, value):
+        from .services.samples import DATE_FORMATS
+
+        return DATE_FORMATS.get(value, value)
 
     class Meta(GovukTable.Meta):
         model = ImportProfile
-        fields = ["name", "file_type", "encoding", "delimiter", "date_format"]
+        fields = ["name", "local_authority", "file_type", "encoding", "date_format", "version"]
         empty_text = "No import profiles yet."
 
 

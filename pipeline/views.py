@@ -652,7 +652,7 @@ class ProfileListView(FilteredTableView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return ImportProfile.objects.all()
+        return ImportProfile.objects.select_related("local_authority")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
