@@ -85,6 +85,14 @@ def num(value, places: int = 1):
     return round(float(value), places)
 
 
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun agreeing: "1 learning event", "2 learning events", "0 lessons"
+    (a whole count with thousands separated)."""
+    noun = singular if count == 1 else (plural_form or f"{singular}s")
+    shown = f"{count:,}" if isinstance(count, int) else count
+    return f"{shown} {noun}"
+
+
 def pct(numerator, denominator):
     if not denominator:
         return None
@@ -244,7 +252,9 @@ def progress_provider(ctx: dict) -> dict:
     summary = ", ".join(f"{n} {label}" for label, n in sorted(ratings.items()))
     return {
         "clusters": per_cluster,
-        "key_figures": [f"Delivery confidence across {len(ctx['clusters'])} clusters: {summary}."]
+        "key_figures": [
+            f"Delivery confidence across {plural(len(ctx['clusters']), 'cluster')}: {summary}."
+        ]
         if ctx["clusters"]
         else [],
     }
@@ -311,15 +321,23 @@ def milestones_provider(ctx: dict) -> dict:
         ), counts
 
     programme_block, counts = milestone_block(grouped[None], "Programme milestones")
+    per_cluster = {}
+    total = Counter(counts)
+    for c in ctx["clusters"]:
+        cluster_block, cluster_counts = milestone_block(
+            grouped[c["pk"]], f"Milestones of {c['name']}"
+        )
+        per_cluster[c["pk"]] = [cluster_block]
+        total.update(cluster_counts)
+    # the summary counts what the sections list: programme-wide milestones and every
+    # cluster's (not the programme-wide ones alone)
     return {
         "programme": [programme_block],
-        "clusters": {
-            c["pk"]: [milestone_block(grouped[c["pk"]], f"Milestones of {c['name']}")[0]]
-            for c in ctx["clusters"]
-        },
+        "clusters": per_cluster,
         "key_figures": [
-            f"Programme milestones: {counts['Met']} met, {counts['Due']} due and "
-            f"{counts['Missed']} missed."
+            f"Milestones in {start:%B %Y}, programme-wide and in "
+            f"{plural(len(ctx['clusters']), 'cluster')}: {total['Met']} met, "
+            f"{total['Due']} due and {total['Missed']} missed."
         ],
     }
 
@@ -474,7 +492,8 @@ def pipeline_provider(ctx: dict) -> dict:
         "clusters": per_cluster,
         "key_figures": [
             f"Enquiries across the clusters in {start:%B %Y}: {total_enquiries:,}, of which "
-            f"{total_applications:,} became applications "
+            f"{total_applications:,} "
+            f"{'became an application' if total_applications == 1 else 'became applications'} "
             f"({pct(total_applications, total_enquiries) if total_enquiries else 0}%; national "
             f"baseline {national}%"
             + (f"; England this month {round(100 * england_rate, 1)}%" if england_rate else "")
@@ -654,8 +673,9 @@ def _timesheet_blocks(ctx, support, spend) -> dict:
         },
     )
     key_figures = [
-        f"Support in {month_label}: {num(all_days)} days ({num(all_days * hpd)} hours) across "
-        f"{len(ctx['clusters'])} clusters and programme-wide work."
+        f"Support in {month_label}: {plural(num(all_days), 'day')} "
+        f"({plural(num(all_days * hpd), 'hour')}) across "
+        f"{plural(len(ctx['clusters']), 'cluster')} and programme-wide work."
     ]
     if year is not None:
         key_figures.append(
@@ -756,7 +776,8 @@ def insights_provider(ctx: dict) -> dict:
         "programme": programme,
         "clusters": per_cluster,
         "key_figures": [
-            f"Learning: {len(published)} lessons published and {len(held)} learning events held."
+            f"Learning: {plural(len(published), 'lesson')} published and "
+            f"{plural(len(held), 'learning event')} held."
         ],
     }
 
@@ -849,7 +870,9 @@ def kpi_provider(ctx: dict) -> dict:
             c["pk"]: [kpi_block(by_scope[c["pk"]], f"KPIs of {c['name']}")] for c in ctx["clusters"]
         },
         "key_figures": [
-            f"{met} of {len(kpis)} KPIs met their target programme-wide in {quarter_label(start)}."
+            f"{met} of {plural(len(kpis), 'KPI')} "
+            f"{'met its' if len(kpis) == 1 else 'met their'} target programme-wide in "
+            f"{quarter_label(start)}."
         ],
     }
 

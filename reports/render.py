@@ -92,11 +92,37 @@ def render_pdf(report, snapshot: dict) -> bytes:
     return HTML(string=render_pdf_html(report, snapshot)).write_pdf()
 
 
-def _sheet_title(title: str, used: set) -> str:
-    base = re.sub(r"[\[\]\*\?/\\:]", " ", title)[:28].strip() or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        name = f"{base[:25]} ({n})"
+SHEET_NAME_LIMIT = 31  # Excel's limit on a sheet's name
+FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+DANGLING_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def _words_within(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at the end of a word (a single word
+    longer than the limit is cut, having nothing better)."""
+    if len(text) <= limit:
+        return text
+    words = text[: limit + 1].split(" ")[:-1]  # the last may be cut through: dropped
+    # a name does not end on "the", "and", "of"... nor on a comma
+    while len(words) > 1 and words[-1].lower() in DANGLING_WORDS:
+        words.pop()
+    cut = " ".join(words).rstrip(" -–,;.(&'")
+    return cut or text[:limit].rstrip()
+
+
+def sheet_name(title: str, used: set) -> str:
+    """A sheet name Excel accepts for ``title``: without the characters []:*?/\\, whole
+    words within 31 characters, and unique in the workbook (``used`` holds the names taken
+    so far, lower case, as Excel compares them) with " (2)", " (3)"... when two would
+    collide. The name is added to ``used``."""
+    clean = " ".join(FORBIDDEN_IN_SHEET_NAMES.sub(" ", title).split()).strip("'") or "Sheet"
+    name = _words_within(clean, SHEET_NAME_LIMIT)
+    n = 2
+    while name.lower() in used or name.lower() == "history":  # Excel reserves History
+        suffix = f" ({n})"
+        name = _words_within(clean, SHEET_NAME_LIMIT - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
@@ -120,7 +146,7 @@ def render_xlsx(report, snapshot: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     used = set()
-    sheet.title = _sheet_title("Report", used)
+    sheet.title = sheet_name("Report", used)
     as_at = _as_at(snapshot)
     rows = [
         (f"{report.get_kind_display()}: {report.period_label}", heading),
@@ -148,7 +174,7 @@ def render_xlsx(report, snapshot: dict) -> bytes:
     sheet.column_dimensions["A"].width = 100
 
     for section in snapshot.get("sections", []):
-        ws = book.create_sheet(_sheet_title(section["title"], used))
+        ws = book.create_sheet(sheet_name(section["title"], used))
         ws.append([section["title"]])
         ws.cell(1, 1).font = heading
         for b in section["blocks"]:

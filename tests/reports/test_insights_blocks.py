@@ -93,7 +93,7 @@ def test_the_monthly_report_shows_top_risks_with_mitigations_lessons_and_events(
     lessons, events = _block(programme, "learning")["tables"]
     assert lessons["rows"] == [["Call back within a day", "Workforce", "14 May 2024"]]
     assert events["rows"] == [["May masterclass", "Masterclass", "20 May 2024", 2]]
-    assert "Learning: 1 lessons published and 1 learning events held." in snapshot["key_figures"]
+    assert "Learning: 1 lesson published and 1 learning event held." in snapshot["key_figures"]
 
 
 def test_a_cluster_leads_cut_of_an_issued_report_shows_only_their_cluster(
