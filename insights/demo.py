@@ -49,9 +49,10 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 def _backdate(obj, day: datetime.date, hour: int = 10) -> None:
     """Date the latest history record of ``obj`` to when it happened in the story (a demo
-    runs in a moment; its history should read like a year of work)."""
+    runs in a moment; its history should read like a year of work), never after now."""
     record = obj.history.order_by("-history_id").first()
-    type(record).objects.filter(pk=record.pk).update(history_date=_at(day, hour))
+    at = min(_at(day, hour), timezone.now())
+    type(record).objects.filter(pk=record.pk).update(history_date=at)
 
 
 # -- RAID log --------------------------------------------------------------------------
@@ -639,7 +640,7 @@ EVENTS = [
         EventKind.LEARNING_EVENT,
         "The year ahead for the hubs",
         "Priya Mistry",
-        "Priorities for the next year, agreed with the cluster leads.",
+        "Planned: to agree the priorities for the next year with the cluster leads.",
     ),
 ]
 

@@ -1,5 +1,10 @@
 """Demo pipeline data: 18 months of returns for every demo cluster's LAs and case records
-for the North East hub (about 23% of enquiries applying), with a few returns left late."""
+for the North East hub (about 23% of enquiries applying), with a few returns left late.
+
+A return is submitted between the 3rd and the 9th of the month after it, by the cluster's
+lead (or, for a cluster without a demo lead, keyed by the delivery partner's analyst), and
+accepted five days later by the analyst. Nothing is submitted after now: early in a month,
+last month's returns not yet due are still drafts."""
 
 import datetime
 import random
@@ -26,6 +31,9 @@ from .scope import add_months, month_start
 from .services.records import upsert_records
 
 MONTHS = 18
+# the delivery partner's analyst accepts the returns (and keys those of clusters with no
+# demo lead)
+ACCEPTED_BY = "analyst@example.org"
 # Monthly enquiries per LA, and the chance of moving on from each stage to the next.
 RATES = {
     "enquiry": 1.0,
@@ -77,6 +85,14 @@ def make_returns(memberships, today, months: int = MONTHS) -> int:
     reasons = {r.code: r for r in ExitReason.objects.all()}
     channels = list(SourceChannel.objects.all())
     leads = {u.cluster_id: u for u in User.objects.filter(role=Role.CLUSTER_LEAD)}
+    analyst = User.objects.filter(email=ACCEPTED_BY).first()
+    # what has happened has happened by now (and by the end of ``today`` when it is earlier)
+    now = min(
+        timezone.now(),
+        timezone.make_aware(
+            datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+        ),
+    )
     last = add_months(month_start(today), -1)
     new, counts = [], []
     for membership in memberships:
@@ -90,7 +106,7 @@ def make_returns(memberships, today, months: int = MONTHS) -> int:
             status = ReturnStatus.ACCEPTED if back > 1 else ReturnStatus.SUBMITTED
             if back == 0 and rng.random() < 0.3:
                 status = ReturnStatus.DRAFT
-            lead = leads.get(membership.cluster_id)
+            keyer = leads.get(membership.cluster_id) or analyst
             submitted = (
                 timezone.make_aware(
                     datetime.datetime.combine(
@@ -100,15 +116,23 @@ def make_returns(memberships, today, months: int = MONTHS) -> int:
                 if status != ReturnStatus.DRAFT
                 else None
             )
+            if submitted and submitted > now:
+                # not due until the 10th: this one is still being keyed
+                status, submitted = ReturnStatus.DRAFT, None
+            accepted = (
+                min(submitted + datetime.timedelta(days=5), now)
+                if status == ReturnStatus.ACCEPTED
+                else None
+            )
             r = MonthlyReturn(
                 local_authority=la,
                 month=month,
                 status=status,
-                submitted_by=lead if submitted else None,
+                created_by=keyer,
+                submitted_by=keyer if submitted else None,
                 submitted_at=submitted,
-                accepted_at=submitted + datetime.timedelta(days=5)
-                if status == ReturnStatus.ACCEPTED
-                else None,
+                accepted_by=analyst if accepted else None,
+                accepted_at=accepted,
             )
             new.append(r)
             entered = {}

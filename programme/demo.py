@@ -158,7 +158,8 @@ KPIS = [
 
 
 def seed_activity() -> None:
-    """KPIs with quarterly values, programme-wide and (for conversion) per cluster."""
+    """KPIs with quarterly values, programme-wide and (for conversion) per cluster; the
+    contract variation's recorder."""
     import random
 
     from django.utils import timezone
@@ -166,9 +167,12 @@ def seed_activity() -> None:
     from accounts.models import Role, User
     from clusters.models import Cluster
 
-    from .models import Direction, Kpi, KpiValue
+    from .models import ContractVariation, Direction, Kpi, KpiValue
 
     pm = User.objects.filter(role=Role.PROGRAMME_MANAGER).order_by("pk").first()
+    # the variation was seeded before there were people: the programme manager recorded it
+    if pm is not None:
+        ContractVariation.objects.filter(recorded_by__isnull=True).update(recorded_by=pm)
     today = timezone.localdate()
     quarters = []
     quarter = datetime.date(2024, 4, 1)

@@ -3,6 +3,11 @@ to today, months invoiced up to two months ago, last month approved and waiting 
 invoice, last week submitted, this week in draft; a few entries rejected, one late entry,
 one adjustment of invoiced time; the programme manager's own time waiting for someone else.
 
+The demo consultant (consultant@example.org) has room in both weeks a consultant fills:
+last week is still a draft to finish and submit (Wednesday half logged, Friday not at all)
+and this week has its last working day before today half logged and today not at all, so
+whoever signs in as them can log time in either week.
+
 The current financial year is run close to its cap: approved cost stops about half of last
 week's submitted cost short of it, so approving last week's time runs into the cap (the
 refusal, with the headroom, is the thing to see). Four consultants spend about £70,000 a
@@ -30,6 +35,8 @@ from .models import Activity, Requirement, Status, StatusChange, TimeEntry
 from .selectors import add_months
 from .services import cost_of, fy_range, month_start, next_month
 
+# The consultant whose weeks the demo leaves room in (see _leave_room).
+CONSULTANT = "consultant@example.org"
 # Who works where: clusters (by slug), requirements and activities, by weight.
 PEOPLE = {
     "consultant@example.org": {
@@ -142,6 +149,25 @@ class _Rates:
         return [rate for valid_from, rate in self.by_grade[grade_id] if valid_from <= day][-1]
 
 
+def _leave_room(rows, *, this_monday, last_monday, today) -> list[dict]:
+    """The demo consultant's last two weeks with room in them: last week's Wednesday half a
+    day and its Friday empty; this week's last working day before today half a day (today
+    is never logged). The others' rows are left as planned."""
+    half = Decimal("0.5")
+    this_week = list(_working_days(this_monday, today))
+    halved = {last_monday + datetime.timedelta(days=2), *this_week[-1:]}
+    empty = {last_monday + datetime.timedelta(days=4)}
+    kept, seen = [], set()
+    for row in rows:
+        day = row["date"]
+        if row["consultant"].email != CONSULTANT or day not in halved | empty:
+            kept.append(row)
+        elif day in halved and day not in seen:
+            seen.add(day)
+            kept.append({**row, "days": min(row["days"], half)})
+    return kept
+
+
 def _trim(rows, *, target: Decimal, rng) -> list[dict]:
     """Drop random rows until their cost is within ``target``."""
     rows = list(rows)
@@ -171,18 +197,22 @@ def seed_activity(today: datetime.date | None = None) -> None:
     start = max(add_months(month_start(today), -14), contract.start_date)
     current_fy = financial_year_of(today)
     rows = _plan(people, clusters, start, today, fy_range(current_fy)[0], rng)
+    rows = _leave_room(rows, this_monday=this_monday, last_monday=last_monday, today=today)
     for row in rows:
         row["grade_id"] = row["consultant"].grade_id
         row["day_rate"] = rates.on(row["grade_id"], row["date"])
         row["cost"] = cost_of(row["days"], row["day_rate"])
 
-    # this week: the consultant's drafts; last week: submitted; before: approved
+    # this week: the consultant's drafts; last week: submitted (the consultant's still in
+    # draft, to finish and submit); before: approved
     for row in rows:
+        mine = row["consultant"].email == CONSULTANT
         if row["date"] >= this_monday:
-            mine = row["consultant"].email == "consultant@example.org"
             row["status"] = Status.DRAFT if mine else None
+        elif row["date"] >= last_monday:
+            row["status"] = Status.DRAFT if mine else Status.SUBMITTED
         else:
-            row["status"] = Status.SUBMITTED if row["date"] >= last_monday else Status.APPROVED
+            row["status"] = Status.APPROVED
     rows = [r for r in rows if r["status"]]
     submitted = [r for r in rows if r["status"] == Status.SUBMITTED]
     # a few entries of the fortnight before last week sent back with a reason (a fortnight,
@@ -290,7 +320,7 @@ def seed_activity(today: datetime.date | None = None) -> None:
         month = next_month(month)
 
     _late_entry(people["analyst@example.org"], pm, last_invoiced, today)
-    _adjustment(people["consultant@example.org"], today)
+    _adjustment(people[CONSULTANT], today)
 
 
 def _late_entry(analyst, pm, invoiced_month, today) -> None:

@@ -1,7 +1,8 @@
 """Engagement demo data: bids for the wave-2 clusters, draw-down requests in every state, a
-year of meetings with actions, and the reminders they would have produced. Idempotent."""
+year of meetings with actions, and the reminders they would have produced; each demo user
+last looked at their home page when seeding finished. Idempotent."""
 
-from . import bids, meetings, reminders, support
+from . import bids, home, meetings, reminders, support
 
 
 def seed() -> None:
@@ -15,3 +16,8 @@ def seed_activity() -> None:
     support.seed()
     meetings.seed_activity()
     reminders.seed_activity()
+
+
+def seed_finish() -> None:
+    # after every area's activity: what the seeding wrote is not "changed since you looked"
+    home.seed_finish()

@@ -85,13 +85,17 @@ def _dated(request: SupportRequest, day: datetime.date) -> None:
     record.save(update_fields=["history_date"])
 
 
-def _link(request: SupportRequest, days_wanted: int) -> None:
+def _link(request: SupportRequest, days_wanted: int, *, drafts: bool = True) -> None:
     """Point up to ``days_wanted`` days of the cluster's R3 time not yet invoiced at the
-    request (approved first, then submitted, then drafts), within its approved days."""
+    request (approved first, then submitted, then drafts), within its approved days. A
+    request that is to be closed takes no drafts: a draft pointing at a closed request could
+    never be submitted."""
     room = request.approved_days - services.days_logged(request.pk)
     budget = min(Decimal(days_wanted), room)
     picked, total = [], Decimal(0)
-    order = {Status.APPROVED: 0, Status.SUBMITTED: 1, Status.DRAFT: 2}
+    order = {Status.APPROVED: 0, Status.SUBMITTED: 1}
+    if drafts:
+        order[Status.DRAFT] = 2
     candidates = TimeEntry.objects.filter(
         cluster=request.cluster,
         requirement="R3",
@@ -156,7 +160,7 @@ def seed() -> None:
                 today=asked + datetime.timedelta(days=4),
             )
             _dated(request, asked + datetime.timedelta(days=4))
-            _link(request, spec.get("link", 0))
+            _link(request, spec.get("link", 0), drafts="close" not in spec)
         if "decline" in spec:
             services.decline(
                 request_id=request.pk,

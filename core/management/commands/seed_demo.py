@@ -19,6 +19,10 @@ class Command(BaseCommand):
         for module in area_modules("demo"):
             if hasattr(module, "seed_activity"):
                 module.seed_activity()
+        # a last pass once everything is in place (the demo users' last look at their home page)
+        for module in area_modules("demo"):
+            if hasattr(module, "seed_finish"):
+                module.seed_finish()
         from accounts.models import User
 
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with password 'fostering-demo' as:")
