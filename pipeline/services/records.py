@@ -642,8 +642,10 @@ def _check_all(ctx, extracted, *, on_progress=None, keep=None):
     reference_column = ctx.profile.column_map.get("la_reference", "la_reference")
     for line, values in extracted:
         count += 1
-        if keep is not None:
-            keep.append([line, values])
+        if keep is not None:  # compact: the names once, each row's values as a tuple
+            if not keep:
+                keep.append(list(values))
+            keep.append((line, tuple(values.values())))
         row = _check_row(ctx, line, values, errors)
         if row is not None:
             key = (row["local_authority_id"], row["la_reference"])
@@ -701,8 +703,11 @@ def recheck_cells(
     """Check kept cells again with a profile's current code maps and date format."""
     default_la = default_la or getattr(profile, "local_authority", None)
     ctx = _Context(profile, user, default_la, today or timezone.localdate())
+    names = cells[0] if cells else []
     rows, errors, count = _check_all(
-        ctx, ((line, values) for line, values in cells), on_progress=on_progress
+        ctx,
+        ((line, dict(zip(names, values, strict=True))) for line, values in cells[1:]),
+        on_progress=on_progress,
     )
     return rows, errors, count
 
@@ -879,7 +884,7 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
     elif batch.kept_cells:
         with batch.kept_cells.open("rb") as f:
             kept = json.loads(gzip.decompress(f.read()), object_hook=_cell_from_json)
-        total_guess, data = max(len(kept), 1), None
+        total_guess, data = max(len(kept) - 1, 1), None
     else:
         total_guess, data = 1, None
 
