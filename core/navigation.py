@@ -35,7 +35,7 @@ def _items() -> list[NavItem]:
 
     for module in area_modules("navigation"):
         items.extend(module.ITEMS)
-    items.append(NavItem("Administration", "admin:index", p.is_programme_manager, "/admin/"))
+    items.append(NavItem("Admin", "admin:index", p.is_programme_manager, "/admin/"))
     return items
 
 

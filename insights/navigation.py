@@ -1,6 +1,6 @@
 from core.navigation import NavItem, everyone
 
 ITEMS = [
-    NavItem("Risks and issues", "insights:raid_list", everyone, "/insights/raid/"),
+    NavItem("RAID log", "insights:raid_list", everyone, "/insights/raid/"),
     NavItem("Learning", "insights:lesson_list", everyone, "/insights/learning/"),
 ]

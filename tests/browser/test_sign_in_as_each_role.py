@@ -14,7 +14,7 @@ DEMO = "fostering-demo"
 @pytest.mark.parametrize(
     "email,role,sees",
     [
-        ("pm@example.org", "Programme manager", "Administration"),
+        ("pm@example.org", "Programme manager", "Admin"),
         ("consultant@example.org", "Consultant", "Foster4"),
         ("lead.northeast@example.org", "Cluster lead", "You work for"),
         ("dfe@example.org", "DfE reader", "Foster4"),
