@@ -296,6 +296,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
+# a filter's empty choice reads "Any" (django-filter's default is "---------")
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 # The training gate (spec §26-27): training older than this many days keeps a
 # delivery-partner user out of pipeline data and reports.

@@ -35,12 +35,13 @@ def govuk_widget(bound_field, describedby=""):
     widget = bound_field.field.widget
     css = next((c for kind, c in _CLASS_BY_WIDGET if isinstance(widget, kind)), "govuk-input")
     attrs = {}
-    if css not in ("govuk-checkboxes__input", "govuk-radios__input"):
-        if bound_field.errors:
-            suffix = "textarea" if css == "govuk-textarea" else css.removeprefix("govuk-")
-            css += f" govuk-{suffix}--error"
-        existing = widget.attrs.get("class", "")
-        attrs["class"] = f"{css} {existing}".strip()
+    if css not in ("govuk-checkboxes__input", "govuk-radios__input") and bound_field.errors:
+        suffix = "textarea" if css == "govuk-textarea" else css.removeprefix("govuk-")
+        css += f" govuk-{suffix}--error"
+    # a single checkbox needs its class too, or the browser draws its own box inside
+    # the GOV.UK one
+    existing = widget.attrs.get("class", "")
+    attrs["class"] = f"{css} {existing}".strip()
     if describedby:
         attrs["aria-describedby"] = describedby
     return bound_field.as_widget(attrs=attrs)
