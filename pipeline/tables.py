@@ -25,6 +25,35 @@ class ReturnTable(GovukTable):
         empty_text = "No returns yet. Key one in or upload a spreadsheet."
 
 
+class AcceptTable(ReturnTable):
+    """The returns list for the delivery partner: a submitted return can be ticked and
+    accepted with others (the form is the page's "accept-form")."""
+
+    select = tables.Column(
+        verbose_name="Select", orderable=False, empty_values=(), exclude_from_export=True
+    )
+
+    class Meta(ReturnTable.Meta):
+        sequence = ("select", "...")
+
+    def render_select(self, record):
+        from django.utils.html import format_html
+
+        if record.status != "submitted":
+            return ""
+        return format_html(
+            '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
+            '<div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" form="accept-form" type="checkbox" '
+            'name="return" value="{pk}" id="select-{pk}">'
+            '<label class="govuk-label govuk-checkboxes__label" for="select-{pk}">'
+            '<span class="govuk-visually-hidden">Select {la}, {month}</span></label></div></div>',
+            pk=record.pk,
+            la=record.local_authority,
+            month=f"{record.month:%B %Y}",
+        )
+
+
 class BatchTable(GovukTable):
     filename = tables.Column(
         linkify=("pipeline:import_detail", [tables.A("pk")]), verbose_name="File"
@@ -66,12 +95,28 @@ class BatchTable(GovukTable):
 
 
 class ProfileTable(GovukTable):
-    name = tables.Column(linkify=("pipeline:profile_edit", [tables.A("pk")]))
+    name = tables.Column()
     local_authority = tables.Column(
         verbose_name="Council", default="Any (LA column)", order_by=("local_authority__name",)
     )
     date_format = tables.Column(verbose_name="Dates")
     version = tables.Column(attrs=NUMERIC)
+
+    def render_name(self, value, record):
+        """A link to the profile for those who may change it (programme managers)."""
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        from .permissions import can_manage_profiles
+
+        request = getattr(self, "request", None)
+        if request is not None and can_manage_profiles(request.user):
+            url = reverse("pipeline:profile_edit", args=[record.pk])
+            return format_html('<a class="govuk-link" href="{}">{}</a>', url, value)
+        return value
+
+    def value_name(self, value):
+        return value
 
     def render_date_format(self, value):
         from .services.samples import DATE_FORMATS

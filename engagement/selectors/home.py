@@ -139,7 +139,7 @@ def _sources(user) -> list[Source]:
         Source(
             "Meeting actions",
             actions_for_user(user),
-            lambda r: reverse("engagement:action_status", args=[r.pk]),
+            lambda r: _action_link(user, r),
         ),
     ]
     # the parts' own scopes (a lead: their own cluster's)
@@ -165,6 +165,18 @@ def _sources(user) -> list[Source]:
             )
         )
     return sources
+
+
+def _action_link(user, action) -> str:
+    """An action's status page for those who may update it; otherwise the meeting it came
+    from (or the list of actions): never a page that answers 403."""
+    from ..permissions import can_update_action
+
+    if can_update_action(user, action):
+        return reverse("engagement:action_status", args=[action.pk])
+    if getattr(action, "meeting_visible", False):
+        return reverse("engagement:meeting_detail", args=[action.meeting_id]) + "#actions"
+    return reverse("engagement:action_list")
 
 
 # the first time, "since" is a sliding fortnight: what is kept for it is kept this long
