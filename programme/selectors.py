@@ -51,6 +51,7 @@ def milestones_for_user(user, *, today: datetime.date | None = None):
     from django.db.models import (
         BooleanField,
         Case,
+        DateField,
         DurationField,
         ExpressionWrapper,
         F,
@@ -58,7 +59,7 @@ def milestones_for_user(user, *, today: datetime.date | None = None):
         Value,
         When,
     )
-    from django.db.models.functions import Coalesce
+    from django.db.models.functions import Coalesce, Greatest
     from django.utils import timezone
 
     from clusters.selectors import clusters_for_user
@@ -71,8 +72,14 @@ def milestones_for_user(user, *, today: datetime.date | None = None):
         Milestone.objects.filter(visible)
         .select_related("cluster")
         .annotate(
+            # an unmet milestone past its forecast has slipped at least until today: it
+            # read "Overdue" with "Slippage 0 days" when its forecast was its baseline
             slip=ExpressionWrapper(
-                Coalesce(F("actual_date"), F("forecast_date")) - F("baseline_date"),
+                Coalesce(
+                    F("actual_date"),
+                    Greatest(F("forecast_date"), Value(today, output_field=DateField())),
+                )
+                - F("baseline_date"),
                 output_field=DurationField(),
             ),
             overdue=Case(

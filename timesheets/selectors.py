@@ -93,8 +93,9 @@ def totals(entries: QuerySet) -> dict:
 
 
 def consultant_summary(user, today: datetime.date) -> dict:
-    """A consultant's own totals this month and this financial year by status, and the
-    drafts sent back to them with the reason (two queries)."""
+    """A consultant's own totals this month and this financial year by status, the
+    drafts sent back to them with the reason, and the corrections of invoiced time that
+    the totals include (a negative total is otherwise unexplained; three queries)."""
     fy_start, _ = fy_range(financial_year_of(today))
     this_month = month_start(today)
     sums = (
@@ -112,7 +113,13 @@ def consultant_summary(user, today: datetime.date) -> dict:
         .exclude(rejection_reason="")
         .order_by("date")[:10]
     )
+    adjustments = list(
+        TimeEntry.objects.filter(
+            consultant=user, adjusts__isnull=False, date__gte=min(fy_start, this_month)
+        ).order_by("-date")[:5]
+    )
     return {
+        "adjustments": adjustments,
         "rows": [
             {
                 "status": label,

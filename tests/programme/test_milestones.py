@@ -62,7 +62,17 @@ def test_lists_show_slippage_and_overdue_first(pm, ne_milestone, programme_miles
     assert rows[1].slip.days == 61
 
 
+def test_a_milestone_past_its_forecast_has_slipped_until_today(pm, programme_milestone):
+    """It read "Overdue" with "Slippage 0 days" when its forecast was its baseline."""
+    programme_milestone.forecast_date = programme_milestone.baseline_date
+    programme_milestone.save()
+    later = programme_milestone.forecast_date + datetime.timedelta(days=12)
+    (row,) = [r for r in milestones_for_user(pm, today=later) if r.pk == programme_milestone.pk]
+    assert row.overdue and row.slip.days == 12
+
+
 @pytest.mark.time_machine(FIXED_DAY)  # its dates are written out
+@pytest.mark.time_machine(datetime.datetime(2024, 7, 1, 9, 0, tzinfo=datetime.UTC))
 def test_the_programme_manager_rebaselines_and_sees_the_slip_and_history(users, ne_milestone):
     client = client_for(users["pm"])
     response = client.post(
