@@ -9,6 +9,7 @@ urlpatterns = [
     path("returns/", views.ReturnListView.as_view(), name="return_list"),
     path("returns/new/", views.return_edit, name="return_create"),
     path("returns/upload/", views.returns_upload, name="returns_upload"),
+    path("returns/accept/", views.returns_accept, name="returns_accept"),
     path("returns/template.<str:fmt>", views.returns_template, name="returns_template"),
     path("returns/late/", views.late_returns, name="late_returns"),
     path("returns/<int:pk>/", views.return_detail, name="return_detail"),

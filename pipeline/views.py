@@ -48,7 +48,7 @@ from .scope import (
     scope_from_key,
 )
 from .services.returns import RETURN_COLUMNS, export_template_csv, template_rows
-from .tables import BatchTable, LateReturnTable, ProfileTable, ReturnTable
+from .tables import AcceptTable, BatchTable, LateReturnTable, ProfileTable, ReturnTable
 
 gated = method_decorator(data_access_required, name="dispatch")
 
@@ -205,10 +205,45 @@ class ReturnListView(FilteredTableView):
     def get_queryset(self):
         return selectors.returns_for_user(self.request.user)
 
+    def get_table_class(self):
+        if permissions.can_accept_returns(self.request.user):
+            return AcceptTable
+        return ReturnTable
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_submit"] = permissions.can_submit_data(self.request.user)
+        context["can_accept"] = permissions.can_accept_returns(self.request.user)
         return context
+
+
+@require_POST
+@data_access_required
+@predicate_required(permissions.can_accept_returns)
+def returns_accept(request):
+    """Accept the ticked returns, all or none."""
+    ids = [i for i in request.POST.getlist("return") if i.isdigit()]
+    back = request.POST.get("next", "")
+    if not back.startswith("/pipeline/returns/"):
+        back = reverse("pipeline:return_list")
+    if not ids:
+        messages.error(request, "Tick the returns to accept first.")
+        return redirect(back)
+    chosen = list(
+        selectors.returns_for_user(request.user)
+        .filter(pk__in=ids)
+        .select_related("local_authority")
+        .order_by("local_authority__name", "month")
+    )
+    try:
+        accepted = services.accept_returns(returns=chosen, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Accepted {len(accepted)} return{'' if len(accepted) == 1 else 's'}."
+        )
+    return redirect(back)
 
 
 def _return(request, pk):

@@ -14,6 +14,7 @@ from .records import (  # noqa: F401
 )
 from .returns import (  # noqa: F401
     accept_return,
+    accept_returns,
     import_returns_file,
     reopen_return,
     save_list_item,

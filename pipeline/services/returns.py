@@ -319,6 +319,29 @@ def accept_return(*, monthly_return: MonthlyReturn, user) -> MonthlyReturn:
 
 
 @transaction.atomic
+def accept_returns(*, returns, user) -> list[MonthlyReturn]:
+    """Accept several submitted returns at once, each through ``accept_return`` (the same
+    rules as one by one), all or none: if any cannot be accepted, none is, and the message
+    names each one that could not and why."""
+    accepted, problems = [], []
+    for monthly_return in returns:
+        try:
+            with transaction.atomic():
+                accepted.append(accept_return(monthly_return=monthly_return, user=user))
+        except ValidationError as error:
+            problems.append(
+                f"{monthly_return.local_authority}, {monthly_return.month:%B %Y}: "
+                + " ".join(error.messages)
+            )
+    if problems:
+        transaction.set_rollback(True)
+        raise ValidationError(
+            {"status": "Nothing was accepted. " + " ".join(problems)}, code="conflict"
+        )
+    return accepted
+
+
+@transaction.atomic
 def reopen_return(*, monthly_return: MonthlyReturn, user) -> MonthlyReturn:
     """Submitted -> draft, when the delivery partner sends it back for correction."""
     if not is_delivery_partner(user):
