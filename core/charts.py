@@ -21,7 +21,7 @@ from .cache import remembered
 BLUE, TEAL, PLUM, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
 PALETTE = [BLUE, TEAL, PLUM, ORANGE]
 # Change when any chart's drawing changes, so charts drawn before are not served again.
-VERSION = 2
+VERSION = 3
 KEEP_FOR = 7 * 24 * 3600
 
 

@@ -3,6 +3,7 @@ Function palette, the national baseline drawn on each. Each is drawn once per co
 (core.charts.drawn): the public functions pick out what the drawing reads."""
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from core.charts import BLUE, ORANGE, PLUM, TEAL, drawn
 from core.charts import figure_png_uri as _uri
@@ -46,42 +47,83 @@ def cohort_chart(rows: list[dict], baseline: dict) -> str:
     return drawn("cohorts", spec, lambda d: _draw_cohorts(d["rows"], d["baseline"]))
 
 
+# Text of every funnel chart: 12 points at the 96 dpi they are drawn at is 16 px, the
+# body's smallest text, at the width they are shown (a half column, about 450 px).
+TEXT = 12
+HALF_COLUMN = 4.7  # inches at 96 dpi: about 450 px
+
+
+def _short(name: str, width: int = 16) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(name, width)) or name
+
+
+def _plain(value, _position) -> str:
+    """1, 10, 100, 1k, 10k: the log scale's ticks in words people read."""
+    if value >= 1000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.0f}"
+
+
 def _draw_funnel(data: dict) -> str:
-    """Entries per stage as bars, with the baseline's expected applications and approvals
-    for the same number of enquiries as dashed markers."""
-    figure = Figure(figsize=(7, 3.6))
+    """People entering each stage on a logarithmic scale, so that every stage shows (on a
+    linear scale everything after the application was a sliver), each bar labelled with its
+    count; the national baseline's expected applications and approvals for the same
+    enquiries as labelled dashed marks; a year earlier as diamonds."""
+    stages = data["stages"]
+    figure = Figure(figsize=(HALF_COLUMN, 0.62 * len(stages) + 1.9))
     ax = figure.add_subplot()
-    names = [s["name"] for s in data["stages"]][::-1]
-    counts = [s["count"] for s in data["stages"]][::-1]
-    ax.barh(names, counts, color=BLUE, label=data["period"])
-    if any(s.get("year_earlier") is not None for s in data["stages"]):
-        earlier = [s.get("year_earlier") or 0 for s in data["stages"]][::-1]
-        ax.scatter(earlier, names, color=ORANGE, marker="D", zorder=3, label="A year earlier")
-    enquiries = data["enquiries"]
-    base = data["baseline"]
+    names = [_short(s["name"]) for s in stages][::-1]
+    counts = [s["count"] or 0 for s in stages][::-1]
+    rows = list(range(len(names)))
+    ax.barh(rows, counts, color=BLUE, height=0.6, label=data["period"])
+    ax.set_xscale("symlog", linthresh=1)
+    top = max([*counts, 1])
+    for row, count in zip(rows, counts, strict=True):
+        if count >= 100:  # inside the bar, white on blue, clear of the marks at its end
+            ax.text(1.2, row, f"{count:,}", va="center", ha="left", fontsize=TEXT, color="white")
+        else:
+            ax.text(count, row, f" {count:,}", va="center", ha="left", fontsize=TEXT)
+    if any(s.get("year_earlier") is not None for s in stages):
+        earlier = [s.get("year_earlier") or 0 for s in stages][::-1]
+        ax.scatter(earlier, rows, color=ORANGE, marker="D", s=40, zorder=3, label="A year earlier")
+    enquiries, base = data["enquiries"], data["baseline"]
+    codes = [s["code"] for s in stages][::-1]
     for code, rate in (
         ("application", base["enquiry_to_application"]),
         ("approval", base["enquiry_to_approval"]),
     ):
-        name = next(s["name"] for s in data["stages"] if s["code"] == code)
-        y = names.index(name)
-        ax.vlines(
-            enquiries * rate, y - 0.45, y + 0.45, colors=PLUM, linestyles="dashed", linewidth=2
-        )
+        if code not in codes or not enquiries:
+            continue
+        row, expected = codes.index(code), enquiries * rate
+        # a white edge keeps the mark visible on the bar as well as beside it
+        ax.vlines(expected, row - 0.45, row + 0.45, colors="white", linewidth=6)
+        ax.vlines(expected, row - 0.45, row + 0.45, colors=PLUM, linestyles="dashed", linewidth=3)
     ax.plot(
-        [], [], color=PLUM, linestyle="dashed", label="National baseline (6.0%, 2.9% of enquiries)"
+        [],
+        [],
+        color=PLUM,
+        linestyle="dashed",
+        linewidth=2.5,
+        label=f"National baseline ({100 * base['enquiry_to_application']:.1f}% apply, "
+        f"{100 * base['enquiry_to_approval']:.1f}% approved)",
     )
-    ax.set_xlabel("People entering the stage")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_yticks(rows, names, fontsize=TEXT)
+    ax.set_xlim(0, top * 3)
+    ax.xaxis.set_major_formatter(FuncFormatter(_plain))
+    ax.tick_params(axis="x", labelsize=TEXT)
+    ax.set_xlabel("People entering the stage (log scale)", fontsize=TEXT)
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.16), fontsize=TEXT, frameon=False, ncol=1)
     ax.spines[["top", "right"]].set_visible(False)
     return _uri(figure)
 
 
 def _draw_rates(rows: list[dict], baseline: dict) -> str:
     """Enquiry -> application and -> approval rates per area with the baseline lines."""
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(HALF_COLUMN, 4.4))
     ax = figure.add_subplot()
-    labels = [r["label"] for r in rows]
+    labels = [_short(r["label"], 14) for r in rows]
     x = range(len(rows))
     width = 0.38
     ax.bar(
@@ -104,26 +146,27 @@ def _draw_rates(rows: list[dict], baseline: dict) -> str:
         100 * baseline["enquiry_to_application"],
         color=BLUE,
         linestyle="dashed",
-        linewidth=1.5,
-        label="Baseline to application (6.0%)",
+        linewidth=2,
+        label=f"Baseline to application ({100 * baseline['enquiry_to_application']:.1f}%)",
     )
     ax.axhline(
         100 * baseline["enquiry_to_approval"],
         color=ORANGE,
         linestyle="dotted",
-        linewidth=2,
-        label="Baseline to approval (2.9%)",
+        linewidth=2.5,
+        label=f"Baseline to approval ({100 * baseline['enquiry_to_approval']:.1f}%)",
     )
-    ax.set_xticks(list(x), labels, fontsize=8)
-    ax.set_ylabel("% of enquiries")
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.set_xticks(list(x), labels, fontsize=TEXT)
+    ax.tick_params(axis="y", labelsize=TEXT)
+    ax.set_ylabel("% of enquiries", fontsize=TEXT)
+    ax.legend(fontsize=TEXT, frameon=False, loc="upper left", bbox_to_anchor=(-0.02, -0.22))
     ax.spines[["top", "right"]].set_visible(False)
     return _uri(figure)
 
 
 def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
     """For each month's enquirers, the share that has applied and been approved so far."""
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(9.4, 4.2))  # the full column: about 900 px
     ax = figure.add_subplot()
     months = [r["month"].strftime("%b %y") for r in rows]
     x = list(range(len(rows)))  # positions, labelled with the months (not categories)
@@ -145,19 +188,21 @@ def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
         100 * baseline["enquiry_to_application"],
         color=BLUE,
         linestyle="dashed",
-        linewidth=1,
-        label="Baseline to application (6.0%)",
+        linewidth=1.5,
+        label=f"Baseline to application ({100 * baseline['enquiry_to_application']:.1f}%)",
     )
     ax.axhline(
         100 * baseline["enquiry_to_approval"],
         color=ORANGE,
         linestyle="dotted",
-        linewidth=2,
-        label="Baseline to approval (2.9%)",
+        linewidth=2.5,
+        label=f"Baseline to approval ({100 * baseline['enquiry_to_approval']:.1f}%)",
     )
-    ax.set_ylabel("% of the month's enquirers")
-    ax.set_xticks(x, months)
-    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.set_ylabel("% of the month's enquirers", fontsize=TEXT)
+    step = max(1, len(x) // 12)  # at most about twelve month labels
+    ax.set_xticks(x[::step], months[::step])
+    ax.tick_params(axis="x", labelrotation=45, labelsize=TEXT)
+    ax.tick_params(axis="y", labelsize=TEXT)
+    ax.legend(fontsize=TEXT, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     ax.spines[["top", "right"]].set_visible(False)
     return _uri(figure)
