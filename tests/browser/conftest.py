@@ -6,6 +6,7 @@ Without Chromium the tests are skipped with the reason, except in CI, where they
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -102,12 +103,59 @@ def axe_violations(page) -> list[dict]:
 
 
 def assert_accessible(page):
-    """No WCAG 2.2 A/AA violation found by axe, and nothing the Content-Security-Policy
-    blocked (an inline script or style, anything from elsewhere)."""
+    """No WCAG 2.2 A/AA violation found by axe, nothing the Content-Security-Policy
+    blocked (an inline script or style, anything from elsewhere), and the page reflows
+    (``assert_reflows``)."""
     violations = axe_violations(page)
     assert violations == [], f"{page.url}: {json.dumps(violations, indent=1)}"
     blocked = page.evaluate("window.__cspBlocked || []")
     assert blocked == [], f"{page.url}: the Content-Security-Policy blocked {blocked}"
+    assert_reflows(page)
+
+
+# What sticks out of the window, other than inside a table's own scroll region.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(".app-table-wrapper")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) {
+      out.push(`${el.tagName.toLowerCase()}.${(el.getAttribute("class") || "").split(" ")[0]} to ${Math.round(box.right)}px`);
+    }
+  }
+  return {page: document.documentElement.scrollWidth, width, out: out.slice(0, 5)};
+}"""
+ARTIFACTS = ROOT / "test-artifacts" / "screens"
+_shots = {"n": 0}
+
+
+def assert_reflows(page):
+    """WCAG 2.2 SC 1.4.10: at 1280 px nothing scrolls sideways; at 320 px only a data
+    table does, inside its own labelled scroll region. Each width is screenshotted into
+    test-artifacts/screens/ for people to look at."""
+    size = page.viewport_size
+    try:
+        for width in (1280, 320):
+            page.set_viewport_size({"width": width, "height": 900})
+            found = page.evaluate(OVERFLOW)
+            _shots["n"] += 1
+            name = re.sub(r"[^a-z0-9]+", "-", page.url.split("//", 1)[-1].split("/", 1)[-1].lower())
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            # the whole page unless it is very tall (a report at 320 px): then what a
+            # reader sees first, as a capture of a page that tall takes minutes
+            tall = page.evaluate("document.documentElement.scrollHeight") > 6000
+            shot = f"{os.getpid()}-{_shots['n']:04d}-{name.strip('-')[:80] or 'home'}-{width}"
+            page.screenshot(
+                path=str(ARTIFACTS / f"{shot}.jpeg"), full_page=not tall, type="jpeg", quality=60
+            )
+            assert found["page"] <= found["width"] or (width == 320 and not found["out"]), (
+                f"{page.url} at {width}px is {found['page']}px wide: {found['out']}"
+            )
+            assert not found["out"], f"{page.url} at {width}px: {found['out']} stick out"
+    finally:
+        if size:
+            page.set_viewport_size(size)
 
 
 def sign_in(page, live_server, email, password):
