@@ -49,18 +49,18 @@ def heat_map_svg(heat: dict) -> str:
                 f"{cell.count}\n{cell.band.lower()}",
                 ha="center",
                 va="center",
-                fontsize=11 if cell.count else 9,
+                fontsize=12,
                 fontweight="bold" if cell.count else "normal",
                 color=text if cell.count else "#0B0C0C",
             )
     ax.set_xlim(0, 5)
     ax.set_ylim(0, 5)
-    ax.set_xticks([i + 0.5 for i in range(5)], [_short(label) for _, label in IMPACT], fontsize=8)
+    ax.set_xticks([i + 0.5 for i in range(5)], [_short(label) for _, label in IMPACT], fontsize=12)
     ax.set_yticks(
-        [i + 0.5 for i in range(5)], [_short(label) for _, label in LIKELIHOOD], fontsize=8
+        [i + 0.5 for i in range(5)], [_short(label) for _, label in LIKELIHOOD], fontsize=12
     )
-    ax.set_xlabel("Impact")
-    ax.set_ylabel("Likelihood")
+    ax.set_xlabel("Impact", fontsize=12)
+    ax.set_ylabel("Likelihood", fontsize=12)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)

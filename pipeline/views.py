@@ -180,9 +180,22 @@ def cohorts(request):
             "rows": rows,
             "stages": stages,
             "chart": charts.cohort_chart(rows, selectors.BASELINE) if rows else None,
+            "chart_message": _cohort_message(rows),
             "scope": scope,
             "csv_query": query.urlencode(),
         },
+    )
+
+
+def _cohort_message(rows: list[dict]) -> str:
+    """What the cohort chart shows, in words, for its text alternative."""
+    shares = [r["to_application"] for r in rows if r["to_application"] is not None]
+    if not shares:
+        return ""
+    return (
+        f"Of each month's enquirers from {rows[0]['month']:%B %Y} to {rows[-1]['month']:%B %Y}, "
+        f"between {_percent(min(shares))} and {_percent(max(shares))} have applied so far, "
+        f"against a national baseline of {_percent(selectors.BASELINE['enquiry_to_application'])}."
     )
 
 

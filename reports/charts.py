@@ -26,14 +26,14 @@ def bar_chart(spec: dict) -> str:
     ax = figure.add_subplot()
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(rows))][::-1]
     bars = ax.barh(labels, values, color=colours)
-    ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=8)
+    ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=12)
     reference = spec.get("reference")
     if reference is not None:
         ax.axvline(reference, color="#0b0c0c", linestyle="dashed", linewidth=1.2)
-        ax.text(reference, len(rows) - 0.4, f" {reference:g}", fontsize=8, va="bottom")
-    ax.set_xlabel(spec.get("unit", ""))
+        ax.text(reference, len(rows) - 0.4, f" {reference:g}", fontsize=12, va="bottom")
+    ax.set_xlabel(spec.get("unit", ""), fontsize=12)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="both", labelsize=12)
     return figure_svg(figure)
 
 

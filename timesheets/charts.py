@@ -46,7 +46,7 @@ def burn_up_chart(cap: dict) -> str:
         )
     cap_value = float(cap["cap"])
     ax.axhline(cap_value, color="#0b0c0c", linewidth=1.2, linestyle="dotted")
-    ax.text(0, cap_value, f" Cap £{cap_value:,.0f}", va="bottom", fontsize=8)
+    ax.text(0, cap_value, f" Cap £{cap_value:,.0f}", va="bottom", fontsize=12)
     for share in (0.75, 0.9):
         ax.axhline(cap_value * share, color=GREY, linewidth=0.6, linestyle=(0, (1, 3)))
         ax.text(
@@ -55,18 +55,19 @@ def burn_up_chart(cap: dict) -> str:
             f"{share:.0%} ",
             va="bottom",
             ha="right",
-            fontsize=7,
+            fontsize=12,
             color=GREY,
         )
     step = max(1, len(months) // 12)
     ax.set_xticks(
-        x[::step], [_label(m) for m in months[::step]], fontsize=7, rotation=45, ha="right"
+        x[::step], [_label(m) for m in months[::step]], fontsize=12, rotation=45, ha="right"
     )
     ax.yaxis.set_major_formatter(lambda v, _: f"£{v / 1000:,.0f}k")
-    ax.set_ylabel("Cumulative cost (excl. VAT)")
+    ax.set_ylabel("Cumulative cost (excl. VAT)", fontsize=12)
+    ax.tick_params(axis="y", labelsize=12)
     ax.set_ylim(bottom=0, top=max([cap_value * 1.08] + [v for _, v in actual + forecast]))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", fontsize=12, frameon=False)
     return svg_data_uri(figure_svg(figure))
 
 
