@@ -582,6 +582,13 @@ def _detail_context(batch, user) -> dict:
 @predicate_required(permissions.can_submit_data)
 def import_detail(request, pk):
     batch = _batch(request, pk)
+    if _left_behind(batch):
+        # the embedded default has no scheduled sweep: the page that waits for the work
+        # takes it up again when its web process stopped before it ended
+        from .services.records import sweep_imports
+
+        sweep_imports()
+        batch = _batch(request, pk)
     return render(request, "pipeline/import_detail.html", _detail_context(batch, request.user))
 
 
@@ -643,6 +650,21 @@ def import_ask_codes(request, pk):
             "this file again from this page.",
         )
     return redirect("pipeline:import_detail", pk=batch.pk)
+
+
+def _left_behind(batch) -> bool:
+    from django.conf import settings
+
+    from .services.records import NEVER_QUEUED_AFTER, STALE_AFTER
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return False  # a worker and the scheduled sweep look after it
+    now = timezone.now()
+    if batch.status == BatchStatus.UPLOADED:
+        return batch.uploaded_at < now - NEVER_QUEUED_AFTER
+    if batch.status == BatchStatus.VALIDATING:
+        return batch.claimed_at is not None and batch.claimed_at < now - STALE_AFTER
+    return False
 
 
 def summarise_errors(errors: list[dict]) -> list[dict]:

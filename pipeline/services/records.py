@@ -850,7 +850,7 @@ def create_batch(
         from ..tasks import validate_import
 
         batch_id = batch.pk
-        transaction.on_commit(lambda: enqueue(validate_import, batch_id))
+        transaction.on_commit(lambda: enqueue(validate_import, batch_id, background=True))
     return batch
 
 
@@ -1003,7 +1003,7 @@ def recheck_batch(*, batch: ImportBatch, user) -> ImportBatch:
         locked.save()
         from ..tasks import validate_import
 
-        transaction.on_commit(lambda: enqueue(validate_import, locked.pk))
+        transaction.on_commit(lambda: enqueue(validate_import, locked.pk, background=True))
     return locked
 
 
@@ -1135,14 +1135,14 @@ def sweep_imports(now: datetime.datetime | None = None) -> dict:
     for batch_id in ImportBatch.objects.filter(
         status=BatchStatus.UPLOADED, uploaded_at__lt=now - NEVER_QUEUED_AFTER
     ).values_list("pk", flat=True):
-        done["queued"] += enqueue(validate_import, batch_id)
+        done["queued"] += enqueue(validate_import, batch_id, background=True)
     stale = ImportBatch.objects.filter(
         status=BatchStatus.VALIDATING, claimed_at__lt=now - STALE_AFTER
     )
     for batch_id in stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
         if stale.filter(pk=batch_id).update(status=BatchStatus.UPLOADED, progress=0):
             done["requeued"] += 1
-            enqueue(validate_import, batch_id)
+            enqueue(validate_import, batch_id, background=True)
     for batch in stale.filter(attempts__gte=MAX_ATTEMPTS):
         with transaction.atomic():
             if not stale.filter(pk=batch.pk).update(
