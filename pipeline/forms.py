@@ -132,6 +132,18 @@ class ImportUploadForm(core_forms.Form):
         self.fields["local_authority"].queryset = editable_authorities(user).order_by("name")
 
 
+class PublishedForm(core_forms.Form):
+    source = forms.CharField(
+        label="Publication",
+        max_length=300,
+        help_text="Where the figures come from, e.g. Ofsted, Fostering in England 2024, LA data",
+    )
+    file = forms.FileField(
+        label="Figures (CSV)",
+        help_text="Columns la_code, year_ending, initial_enquiries, applications, approvals",
+    )
+
+
 class SampleForm(core_forms.Form):
     file = forms.FileField(
         label="Sample export",

@@ -707,3 +707,67 @@ class SummaryVersion(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.token}"
+
+
+class PublishedLoad(models.Model):
+    """One file of published "Fostering in England" figures loaded by a programme manager:
+    where it came from, its checksum, who loaded it and what it did."""
+
+    source = models.CharField(
+        max_length=300, help_text="The publication, e.g. Ofsted, Fostering in England 2024"
+    )
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.source})"
+
+
+class PublishedFigure(models.Model):
+    """An LA's published figures for a year ending 31 March, for comparing councils in and
+    outside hubs (issue 19). Never counted into a cluster's own funnel: the funnels read the
+    records and returns only. A suppressed value is empty, and named in ``suppressed``."""
+
+    local_authority = models.ForeignKey(
+        "clusters.LocalAuthority", on_delete=models.PROTECT, related_name="published_figures"
+    )
+    year_ending = models.DateField(help_text="31 March of the year the figures cover")
+    initial_enquiries = models.PositiveIntegerField(null=True, blank=True)
+    applications = models.PositiveIntegerField(null=True, blank=True)
+    approvals = models.PositiveIntegerField(null=True, blank=True)
+    suppressed = models.JSONField(default=list, blank=True)
+    load = models.ForeignKey(PublishedLoad, on_delete=models.PROTECT, related_name="figures")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["local_authority__name", "year_ending"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "year_ending"], name="one_published_row_per_la_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year_ending__month=3, year_ending__day=31),
+                name="published_year_ends_31_march",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.local_authority}, year ending {self.year_ending:%-d %B %Y}"
+
+    def measures(self) -> list[tuple]:
+        return [
+            (self.initial_enquiries, "initial_enquiries"),
+            (self.applications, "applications"),
+            (self.approvals, "approvals"),
+        ]

@@ -24,6 +24,7 @@ from .forms import (
     FunnelForm,
     ImportUploadForm,
     ProfileForm,
+    PublishedForm,
     ReturnForm,
     SampleForm,
     UploadForm,
@@ -856,6 +857,93 @@ def profile_codes(request, pk):
             "cancel_url": reverse("pipeline:profile_list"),
         },
     )
+
+
+# Published figures for comparison (issue 19) -----------------------------------------
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def published(request):
+    """The published figures per LA and year, and (programme managers) a file to load."""
+    from django.core.paginator import Paginator
+
+    from .models import PublishedFigure, PublishedLoad
+    from .services.published import load_published
+
+    can_load = permissions.can_manage_lists(request.user)
+    form = PublishedForm(request.POST or None, request.FILES or None) if can_load else None
+    if request.method == "POST":
+        if not can_load:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                load = load_published(
+                    upload=form.cleaned_data["file"],
+                    source=form.cleaned_data["source"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Loaded {load.rows} rows from {load.filename}: {load.added} new, "
+                    f"{load.changed} changed.",
+                )
+                return redirect("pipeline:published")
+    figures = PublishedFigure.objects.select_related("local_authority", "load")
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "published-figures.csv",
+            [
+                "LA",
+                "GSS code",
+                "Year ending",
+                "Initial enquiries",
+                "Applications",
+                "Approvals",
+                "Suppressed",
+                "Source",
+            ],
+            [
+                [
+                    f.local_authority.name,
+                    f.local_authority.gss_code,
+                    f.year_ending,
+                    f.initial_enquiries,
+                    f.applications,
+                    f.approvals,
+                    ", ".join(f.suppressed),
+                    f.load.source,
+                ]
+                for f in figures
+            ],
+        )
+    page = Paginator(figures, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pipeline/published.html",
+        {
+            "form": form,
+            "page": page,
+            "loads": PublishedLoad.objects.select_related("loaded_by")[:10],
+        },
+    )
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def published_example(request):
+    """The synthetic example file of published figures (made-up numbers)."""
+    from .example_profiles import EXAMPLES_DIR
+
+    response = HttpResponse(
+        (EXAMPLES_DIR / "published_figures_synthetic.csv").read_bytes(),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="published-figures-example.csv"'
+    return response
 
 
 LISTS = {"stages": Stage, "reasons": ExitReason, "channels": SourceChannel}
