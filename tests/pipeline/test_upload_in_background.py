@@ -27,7 +27,7 @@ def web_process(monkeypatch, settings):
     monkeypatch.setitem(tasks._serving_web, "on", True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_upload_returns_before_the_check_and_the_check_ends_by_itself(
     web_process, users, monkeypatch
 ):
@@ -57,7 +57,8 @@ def test_the_upload_returns_before_the_check_and_the_check_ends_by_itself(
         if thread.name == "task-pipeline.validate_import":
             thread.join(30)
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.VALIDATED and batch.new_count == 40
+    assert batch.status == BatchStatus.VALIDATED, batch.errors[:3]
+    assert batch.new_count == 40
 
 
 def test_a_check_left_behind_is_taken_up_when_its_page_is_looked_at(users, settings):
