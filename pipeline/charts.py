@@ -206,3 +206,34 @@ def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
     ax.legend(fontsize=TEXT, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     ax.spines[["top", "right"]].set_visible(False)
     return _uri(figure)
+
+
+def event_study_chart(events: list[dict], label: str) -> str:
+    """The effect by years since go-live with its 95% interval; before go-live, the check
+    that hub LAs and the others moved alike (the year before is the reference, 0)."""
+    spec = {"events": events, "label": label}
+    return drawn("event-study", spec, _draw_event_study)
+
+
+def _draw_event_study(spec: dict) -> str:
+    events = spec["events"]
+    figure = Figure(figsize=(6.2, 3.6))
+    ax = figure.add_subplot()
+    xs = [e["e"] for e in events]
+    values = [e["value"] for e in events]
+    lows = [e["value"] - e["low"] for e in events]
+    highs = [e["high"] - e["value"] for e in events]
+    colours = [ORANGE if x < 0 else BLUE for x in xs]
+    for x, v, lo, hi, c in zip(xs, values, lows, highs, colours, strict=True):
+        ax.errorbar([x], [v], yerr=[[lo], [hi]], fmt="o", color=c, capsize=4, markersize=6)
+    ax.axhline(0, color="#0b0c0c", linewidth=1)
+    ax.axvline(-0.5, color="#505a5f", linestyle="dashed", linewidth=1)
+    ax.set_xticks(xs, [str(x) for x in xs])
+    ax.tick_params(labelsize=TEXT)
+    ax.set_xlabel("Years since go-live (-1: the year before, the reference)", fontsize=TEXT)
+    ax.set_ylabel(_short(spec["label"], 22), fontsize=TEXT)
+    ax.plot([], [], "o", color=ORANGE, label="Before go-live (should be near 0)")
+    ax.plot([], [], "o", color=BLUE, label="After go-live: the effect")
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.25), fontsize=TEXT, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _uri(figure)

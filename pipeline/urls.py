@@ -28,6 +28,7 @@ urlpatterns = [
     path("profiles/<int:pk>/", views.profile_edit, name="profile_edit"),
     path("profiles/<int:pk>/codes/", views.profile_codes, name="profile_codes"),
     path("published/", views.published, name="published"),
+    path("hub-effect/", views.hub_effect, name="hub_effect"),
     path("published/example.csv", views.published_example, name="published_example"),
     path("lists/", views.lists, name="lists"),
     path("lists/<str:kind>/new/", views.list_item_edit, name="list_item_create"),

@@ -859,6 +859,74 @@ def profile_codes(request, pk):
     )
 
 
+# Hub effect (issue 19) ---------------------------------------------------------------
+
+
+def _hub_effects(per_hub: bool) -> list[dict]:
+    """Every outcome's pooled estimate (and each hub's), kept until the published figures,
+    the memberships or the hubs change."""
+    from clusters.models import ClusterMembership, Hub
+    from core.cache import remembered, rows_version
+
+    from . import evaluation
+    from .models import PublishedFigure
+
+    version = rows_version(
+        PublishedFigure.history.model, ClusterMembership.history.model, Hub.history.model
+    )
+
+    def compute():
+        sections = []
+        for outcome in evaluation.OUTCOMES:
+            panels = evaluation.annual_panels(outcome)
+            if not panels:
+                continue
+            pooled = evaluation.estimate(panels["pooled"])
+            entry = {
+                "outcome": outcome,
+                "pooled": evaluation.summary(outcome, pooled, panels["pooled"].periods),
+                "events": [
+                    {"e": e, "value": est.value, "low": est.low, "high": est.high}
+                    for e, est in pooled.events.items()
+                ],
+                "hubs": [],
+            }
+            for hub, panel in panels.items():
+                if hub == "pooled":
+                    continue
+                result = evaluation.estimate(panel)
+                entry["hubs"].append(
+                    {
+                        "name": hub.name,
+                        "go_live": hub.go_live_date,
+                        **evaluation.summary(outcome, result, panel.periods),
+                        "value": result.overall.value if result.supported else None,
+                    }
+                )
+            sections.append(entry)
+        return sections
+
+    sections = remembered(f"hub-effect:{version}", compute, 24 * 3600)
+    if not per_hub:
+        sections = [{**s, "hubs": []} for s in sections]
+    return sections
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def hub_effect(request):
+    """Are the hubs working? The difference-in-differences estimate per outcome, pooled and
+    (for the delivery partner and DfE) per hub, with its event study."""
+    sections = _hub_effects(per_hub=permissions.sees_every_scope(request.user))
+    for section in sections:
+        section["chart"] = (
+            charts.event_study_chart(section["events"], section["pooled"]["label"])
+            if section["events"]
+            else None
+        )
+    return render(request, "pipeline/hub_effect.html", {"sections": sections})
+
+
 # Published figures for comparison (issue 19) -----------------------------------------
 
 
