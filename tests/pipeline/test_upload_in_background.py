@@ -23,6 +23,9 @@ pytestmark = pytest.mark.time_machine(FIXED_DAY)
 
 @pytest.fixture
 def web_process(monkeypatch, settings):
+    from pipeline import lists
+
+    lists.load()  # an earlier transactional test's flush may have taken the migration's seed
     settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setitem(tasks._serving_web, "on", True)
 
