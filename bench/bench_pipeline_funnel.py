@@ -22,10 +22,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from bench.signin import signed_in  # noqa: E402
 from clusters.models import Cluster, LocalAuthority  # noqa: E402
 from pipeline.models import MonthlyReturn, PipelineRecord  # noqa: E402
 
@@ -43,8 +43,7 @@ def main() -> None:
             "data_protection_training_date": datetime.date.today(),
         },
     )
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client = signed_in(user)
     print(
         f"Data: {PipelineRecord.objects.count():,} records, {MonthlyReturn.objects.count():,} returns"
     )

@@ -28,12 +28,14 @@ os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_reports.sqlite3")
 import django  # noqa: E402
 
 django.setup()
+
+from bench.signin import signed_in  # noqa: E402
+
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("reports").setLevel(logging.WARNING)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -91,8 +93,7 @@ def generate(month: datetime.date, pm) -> dict:
     assert report.status == "draft", report.error
     figures["build (gather + charts + store)"] = time.perf_counter() - started
     figures["build queries"] = len(queries)
-    client = Client()
-    client.force_login(pm, backend="django.contrib.auth.backends.ModelBackend")
+    client = signed_in(pm)
     for name in ("detail", "pdf", "xlsx"):
         t = time.perf_counter()
         response = client.get(reverse(f"reports:{name}", args=[report.pk]))

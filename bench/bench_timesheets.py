@@ -30,11 +30,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from bench.signin import signed_in  # noqa: E402
 from clusters.models import Cluster  # noqa: E402
 from programme.models import Contract, DayRate, FinancialYearCap, Grade  # noqa: E402
 from timesheets import services  # noqa: E402
@@ -150,8 +150,7 @@ def main():
     setup_test_environment()
     contract, consultants, pm, clusters = prepare()
     print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    client = Client()
-    client.force_login(pm, backend="django.contrib.auth.backends.ModelBackend")
+    client = signed_in(pm)
 
     few = add_history(consultants, clusters, pm, HISTORY[0], datetime.date(2024, 5, 1))
     small = measure_pages(client)
