@@ -10,7 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 
-from . import funnels, imports, reports, returns, views, web
+from . import evaluation, funnels, imports, reports, returns, views, web
 from .authentication import BearerTokenAuthentication
 
 app_name = "api"
@@ -37,6 +37,8 @@ urlpatterns = [
     path("api/v1/imports/<int:pk>", public(imports.ImportDetailView), name="import_detail"),
     path("api/v1/imports/<int:pk>/commit", public(imports.ImportCommitView), name="import_commit"),
     path("api/v1/funnel", public(funnels.FunnelView), name="funnel"),
+    path("api/v1/hub-effect", public(evaluation.HubEffectView), name="hub_effect"),
+    path("api/v1/projections", public(evaluation.ProjectionsView), name="projections"),
     path("api/v1/reports", public(reports.ReportListView), name="report_list"),
     path("api/v1/reports/<int:pk>", public(reports.ReportDetailView), name="report_detail"),
     path("api/v1/reports/<int:pk>/pdf", public(reports.ReportPdfView), name="report_pdf"),

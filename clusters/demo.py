@@ -157,6 +157,8 @@ def seed_activity() -> None:
                 "go_live_date": go_live,
                 "staff_fte": 4 + index % 4,
                 "staffing": "Hub manager, enquiry officers, experienced foster carer ambassadors",
+                # about what the demo's LAs approve a year: some clusters will meet it
+                "approvals_target": 25 * cluster.memberships.count(),
             },
         )
 

@@ -28,6 +28,7 @@ class HubForm(core_forms.ModelForm):
             "go_live_date",
             "staff_fte",
             "staffing",
+            "approvals_target",
         ]
         widgets = {
             "operational_date": GovukDateInput,

@@ -1,6 +1,6 @@
 """Regions, local authorities and the clusters they form."""
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -179,6 +179,14 @@ class Hub(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0, "Staff (FTE) cannot be negative: enter 0 or more.")],
+    )
+    approvals_target = models.PositiveIntegerField(
+        "approvals target a year",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5000, "Approvals target must be 5,000 or fewer a year.")],
+        help_text="Foster households to be approved each financial year across the "
+        "cluster's LAs, as agreed with DfE. The projections compare the year's with it.",
     )
     history = HistoricalRecords()
 

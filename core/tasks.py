@@ -70,3 +70,11 @@ def _run_apart(task, args) -> None:
         log.exception("Background task %s%r failed", task.name, args)
     finally:
         connections.close_all()
+
+
+@shared_task(name="core.work_out", soft_time_limit=5 * 60, time_limit=6 * 60)
+def work_out(path: str, key: str, argument: str) -> None:
+    """Work out one figure kept in the cache (core.background)."""
+    from .background import keep
+
+    keep(path, key, argument)

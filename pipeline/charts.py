@@ -208,10 +208,10 @@ def _draw_cohorts(rows: list[dict], baseline: dict) -> str:
     return _uri(figure)
 
 
-def event_study_chart(events: list[dict], label: str) -> str:
-    """The effect by years since go-live with its 95% interval; before go-live, the check
-    that hub LAs and the others moved alike (the year before is the reference, 0)."""
-    spec = {"events": events, "label": label}
+def event_study_chart(events: list[dict], label: str, unit: str = "year") -> str:
+    """The effect by years (or months) since go-live with its 95% interval; before go-live,
+    the check that hub LAs and the others moved alike (the period before is the reference)."""
+    spec = {"events": events, "label": label, "unit": unit}
     return drawn("event-study", spec, _draw_event_study)
 
 
@@ -228,9 +228,13 @@ def _draw_event_study(spec: dict) -> str:
         ax.errorbar([x], [v], yerr=[[lo], [hi]], fmt="o", color=c, capsize=4, markersize=6)
     ax.axhline(0, color="#0b0c0c", linewidth=1)
     ax.axvline(-0.5, color="#505a5f", linestyle="dashed", linewidth=1)
-    ax.set_xticks(xs, [str(x) for x in xs])
+    unit = spec.get("unit", "year")
+    step = max(1, len(xs) // 12)  # months: a tick every few, so the labels stay apart
+    ax.set_xticks(xs[::step], [str(x) for x in xs[::step]])
     ax.tick_params(labelsize=TEXT)
-    ax.set_xlabel("Years since go-live (-1: the year before, the reference)", fontsize=TEXT)
+    ax.set_xlabel(
+        f"{unit.title()}s since go-live (-1: the {unit} before, the reference)", fontsize=TEXT
+    )
     ax.set_ylabel(_short(spec["label"], 22), fontsize=TEXT)
     ax.plot([], [], "o", color=ORANGE, label="Before go-live (should be near 0)")
     ax.plot([], [], "o", color=BLUE, label="After go-live: the effect")

@@ -287,13 +287,90 @@ def annual_panels(outcome: str, hubs=None) -> dict:
     return panels
 
 
-def summary(outcome: str, result: Result, periods: list) -> dict:
+def monthly_panels(outcome: str, today=None) -> dict:
+    """From the tracker's own records (pipeline.facts' monthly summaries): one panel per hub
+    and a pooled one, by calendar month, over the LAs that have records, hub members against
+    LAs in no cluster. A month inside an LA's records with no row is 0 enquiries; months
+    before its first or after its last are missing. Rates are of the month's enquirers who
+    have reached the stage by now: recent months are low for every LA alike, which the
+    comparison with LAs in no hub takes out. The month in progress is left out."""
+    from django.utils import timezone
+
+    from clusters.models import ClusterMembership, Hub
+    from core.periods import add_months, month_start
+
+    from .models import RecordMonth
+
+    current = month_start(today or timezone.localdate())
+    rows = list(
+        RecordMonth.objects.filter(month__lt=current).values_list(
+            "local_authority_id",
+            "month",
+            "entered_enquiry",
+            "reached_application",
+            "reached_approval",
+        )
+    )
+    if not rows:
+        return {}
+    first_month = min(r[1] for r in rows)
+    count = (current.year - first_month.year) * 12 + current.month - first_month.month
+    months = [add_months(first_month, i) for i in range(count)]
+    index = {m: i for i, m in enumerate(months)}
+    las = sorted({r[0] for r in rows})
+    row_of = {la: i for i, la in enumerate(las)}
+    enquiries = np.full((len(las), count), np.nan)
+    reached = np.full((len(las), count), np.nan)
+    spans: dict[int, list] = {}
+    for la, month, *_ in rows:
+        span = spans.setdefault(la, [index[month], index[month]])
+        span[0], span[1] = min(span[0], index[month]), max(span[1], index[month])
+    for la, (lo, hi) in spans.items():
+        enquiries[row_of[la], lo : hi + 1] = 0
+        reached[row_of[la], lo : hi + 1] = 0
+    for la, month, n, applications, approvals in rows:
+        enquiries[row_of[la], index[month]] = n
+        top = applications if outcome == "enquiry_to_application" else approvals
+        reached[row_of[la], index[month]] = top
+    if outcome == "enquiries":
+        y = enquiries
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(enquiries > 0, 100 * reached / enquiries, np.nan)
+    members: dict[int, set] = {}
+    for cluster_id, la in ClusterMembership.objects.values_list("cluster_id", "local_authority_id"):
+        members.setdefault(cluster_id, set()).add(la)
+    in_any = set().union(*members.values()) if members else set()
+    first = np.full(len(las), NEVER)
+    by_hub = {}
+    for hub in Hub.objects.select_related("cluster").filter(go_live_date__isnull=False):
+        live = hub.go_live_date
+        start = month_start(live) if live.day <= 15 else add_months(live, 1)
+        column = index.get(start, len(months) if start >= current else 0)
+        mine = [row_of[la] for la in members.get(hub.cluster_id, ()) if la in row_of]
+        for row in mine:
+            first[row] = min(first[row], column)
+        by_hub[hub] = mine
+    keep = np.array([la not in in_any or np.isfinite(first[row_of[la]]) for la in las])
+    labels = [f"{m:%b %Y}" for m in months]
+    panels = {"pooled": Panel(y[keep], first[keep], periods=labels)}
+    never = keep & ~np.isfinite(first)
+    for hub, mine in by_hub.items():
+        mask = np.zeros(len(las), dtype=bool)
+        mask[mine] = True
+        take = mask | never
+        panels[hub] = Panel(y[take], np.where(mask, first, NEVER)[take], periods=labels)
+    return panels
+
+
+def summary(outcome: str, result: Result, periods: list, unit: str = "year") -> dict:
     """What a page shows of one estimate: the numbers and what they mean, in words."""
     label = OUTCOMES[outcome]
-    unit = "" if outcome == "enquiries" else " percentage points"
+    points = "" if outcome == "enquiries" else " percentage points"
+    span = "years ending 31 March" if unit == "year" else "months"
     rests_on = (
         f"It rests on {result.treated_units} LAs in hubs and {result.control_units} in none, "
-        f"over {result.periods} years ending 31 March ({periods[0]} to {periods[-1]})."
+        f"over {result.periods} {span} ({periods[0]} to {periods[-1]})."
         if periods
         else ""
     )
@@ -303,15 +380,98 @@ def summary(outcome: str, result: Result, periods: list) -> dict:
     if o.low > 0 or o.high < 0:
         direction = "higher" if o.value > 0 else "lower"
         meaning = (
-            f"After go-live, hub LAs' {label.lower()} were {abs(o.value):,.1f}{unit} {direction} "
-            "each year than the change seen in LAs in no hub would predict (95% interval "
+            f"After go-live, hub LAs' {label.lower()} were {abs(o.value):,.1f}{points} {direction} "
+            f"each {unit} than the change seen in LAs in no hub would predict (95% interval "
             f"{o.low:+,.1f} to {o.high:+,.1f})."
         )
     else:
         meaning = (
-            f"After go-live, hub LAs' {label.lower()} differed by {o.value:+,.1f}{unit} a year "
+            f"After go-live, hub LAs' {label.lower()} differed by {o.value:+,.1f}{points} a {unit} "
             "from what the change seen in LAs in no hub would predict, but the 95% interval "
             f"({o.low:+,.1f} to {o.high:+,.1f}) includes no difference: the data show no clear "
             "effect either way."
         )
     return {"label": label, "refused": None, "meaning": meaning, "rests_on": rests_on}
+
+
+# Kept in the cache, worked out in the background (core.background) ----------------------
+
+
+def _section(outcome: str, panels: dict, unit: str, per_hub: bool) -> dict:
+    pooled = estimate(panels["pooled"])
+    entry = {
+        "outcome": outcome,
+        "pooled": summary(outcome, pooled, panels["pooled"].periods, unit),
+        "overall": {
+            "value": pooled.overall.value,
+            "low": pooled.overall.low,
+            "high": pooled.overall.high,
+        }
+        if pooled.supported
+        else None,
+        "events": [
+            {"e": e, "value": est.value, "low": est.low, "high": est.high}
+            for e, est in pooled.events.items()
+        ],
+        "hubs": [],
+    }
+    for hub, panel in panels.items():
+        if hub == "pooled" or not per_hub:
+            continue
+        result = estimate(panel)
+        entry["hubs"].append(
+            {
+                "name": hub.name,
+                "go_live": hub.go_live_date,
+                **summary(outcome, result, panel.periods, unit),
+                "value": result.overall.value if result.supported else None,
+            }
+        )
+    return entry
+
+
+def for_month(month_iso: str) -> dict:
+    """Every outcome's estimates: annual from the published figures (pooled and each hub),
+    monthly from the tracker's records (pooled), as kept."""
+    import datetime
+
+    today = datetime.date.fromisoformat(month_iso)
+    annual, monthly = [], []
+    for outcome in OUTCOMES:
+        panels = annual_panels(outcome)
+        if panels:
+            annual.append(_section(outcome, panels, "year", per_hub=True))
+        panels = monthly_panels(outcome, today)
+        if panels:
+            monthly.append(_section(outcome, panels, "month", per_hub=False))
+    return {"annual": annual, "monthly": monthly}
+
+
+def hub_effects_key(today) -> str:
+    """Moves when the published figures, the memberships, the hubs or the records change,
+    or a month ends (the monthly panels stop at the month in progress)."""
+    from clusters.models import ClusterMembership, Hub
+    from core.cache import rows_version
+
+    from .facts import version
+    from .models import PublishedFigure
+
+    rows = rows_version(
+        PublishedFigure.history.model, ClusterMembership.history.model, Hub.history.model
+    )
+    return f"hub-effect:3:{today:%Y-%m}:{rows}:{version()}"
+
+
+def hub_effects(today) -> dict | None:
+    """The estimates if worked out; else they are started and this is None, or failed."""
+    from core import background
+
+    month = today.replace(day=1).isoformat()
+    return background.looked_up(f"{__name__}.for_month", hub_effects_key(today), month)
+
+
+def hub_effects_now(today) -> dict:
+    from core import background
+
+    month = today.replace(day=1).isoformat()
+    return background.now(f"{__name__}.for_month", hub_effects_key(today), month)

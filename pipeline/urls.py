@@ -29,6 +29,7 @@ urlpatterns = [
     path("profiles/<int:pk>/codes/", views.profile_codes, name="profile_codes"),
     path("published/", views.published, name="published"),
     path("hub-effect/", views.hub_effect, name="hub_effect"),
+    path("projections/", views.projections, name="projections"),
     path("published/example.csv", views.published_example, name="published_example"),
     path("lists/", views.lists, name="lists"),
     path("lists/<str:kind>/new/", views.list_item_edit, name="list_item_create"),

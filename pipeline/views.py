@@ -862,69 +862,105 @@ def profile_codes(request, pk):
 # Hub effect (issue 19) ---------------------------------------------------------------
 
 
-def _hub_effects(per_hub: bool) -> list[dict]:
-    """Every outcome's pooled estimate (and each hub's), kept until the published figures,
-    the memberships or the hubs change."""
-    from clusters.models import ClusterMembership, Hub
-    from core.cache import remembered, rows_version
-
-    from . import evaluation
-    from .models import PublishedFigure
-
-    version = rows_version(
-        PublishedFigure.history.model, ClusterMembership.history.model, Hub.history.model
-    )
-
-    def compute():
-        sections = []
-        for outcome in evaluation.OUTCOMES:
-            panels = evaluation.annual_panels(outcome)
-            if not panels:
-                continue
-            pooled = evaluation.estimate(panels["pooled"])
-            entry = {
-                "outcome": outcome,
-                "pooled": evaluation.summary(outcome, pooled, panels["pooled"].periods),
-                "events": [
-                    {"e": e, "value": est.value, "low": est.low, "high": est.high}
-                    for e, est in pooled.events.items()
-                ],
-                "hubs": [],
-            }
-            for hub, panel in panels.items():
-                if hub == "pooled":
-                    continue
-                result = evaluation.estimate(panel)
-                entry["hubs"].append(
-                    {
-                        "name": hub.name,
-                        "go_live": hub.go_live_date,
-                        **evaluation.summary(outcome, result, panel.periods),
-                        "value": result.overall.value if result.supported else None,
-                    }
-                )
-            sections.append(entry)
-        return sections
-
-    sections = remembered(f"hub-effect:{version}", compute, 24 * 3600)
-    if not per_hub:
-        sections = [{**s, "hubs": []} for s in sections]
-    return sections
+def _hub_effects(user, kept: dict) -> dict:
+    """The kept estimates as this user may see them: each hub's for the delivery partner and
+    DfE, the pooled ones only for a cluster lead."""
+    if permissions.sees_every_scope(user):
+        return kept
+    return {
+        **kept,
+        "annual": [{**s, "hubs": []} for s in kept["annual"]],
+        "monthly": [{**s, "hubs": []} for s in kept["monthly"]],
+    }
 
 
 @data_access_required
 @predicate_required(permissions.can_see_pipeline)
 def hub_effect(request):
     """Are the hubs working? The difference-in-differences estimate per outcome, pooled and
-    (for the delivery partner and DfE) per hub, with its event study."""
-    sections = _hub_effects(per_hub=permissions.sees_every_scope(request.user))
-    for section in sections:
-        section["chart"] = (
-            charts.event_study_chart(section["events"], section["pooled"]["label"])
-            if section["events"]
-            else None
+    (for the delivery partner and DfE) per hub, with its event study: annual from the
+    published figures, monthly from the tracker's records where both groups have them."""
+    from .evaluation import hub_effects
+
+    kept = hub_effects(timezone.localdate())
+    if kept is None or kept.get("failed"):
+        return render(
+            request,
+            "pipeline/hub_effect.html",
+            {"waiting": kept is None, "failed": bool(kept and kept.get("failed"))},
         )
-    return render(request, "pipeline/hub_effect.html", {"sections": sections})
+    kept = _hub_effects(request.user, kept)
+    for sections, unit in ((kept["annual"], "year"), (kept["monthly"], "month")):
+        for section in sections:
+            section["chart"] = (
+                charts.event_study_chart(section["events"], section["pooled"]["label"], unit)
+                if section["events"] and not section["pooled"]["refused"]
+                else None
+            )
+    return render(request, "pipeline/hub_effect.html", {"kept": kept, "sections": kept["annual"]})
+
+
+@data_access_required
+@predicate_required(permissions.can_see_pipeline)
+def projections(request):
+    """Where will each cluster end the year? Approvals projected to the end of the financial
+    year and of the contract with their intervals, the target, and the back-test. A cluster
+    lead sees their own cluster only."""
+    from .projection import projections as worked_out
+
+    result = worked_out(timezone.localdate())
+    if result is None or result.get("failed"):
+        return render(
+            request,
+            "pipeline/projections.html",
+            {"waiting": result is None, "failed": bool(result and result.get("failed"))},
+        )
+    rows = result["clusters"]
+    if not permissions.sees_every_scope(request.user):
+        rows = [r for r in rows if r["cluster"]["pk"] == request.user.cluster_id]
+    if request.GET.get("format") == "csv":
+        return _projections_csv(result, rows)
+    return render(request, "pipeline/projections.html", {"result": result, "rows": rows})
+
+
+def _projections_csv(result, rows):
+    header = [
+        "Cluster",
+        "Approvals so far this year",
+        "Projected for the year",
+        f"Year: {result['level']}% low",
+        f"Year: {result['level']}% high",
+        "Target a year",
+        "Projected to the contract's end",
+        f"Contract: {result['level']}% low",
+        f"Contract: {result['level']}% high",
+        "People in the pipeline",
+        "Enquiries a month",
+        "Stages on national rates",
+    ]
+    for b in (3, 6):
+        header += [f"Made {b} months ago: projected", f"{b} months: happened"]
+    body = []
+    for r in rows:
+        y, c = r["year"], r["contract"]
+        line = [
+            r["cluster"]["name"],
+            y.so_far,
+            round(y.total),
+            y.so_far + y.low,
+            y.so_far + y.high,
+            r["target"] if r["target"] is not None else "",
+            round(c.total),
+            c.so_far + c.low,
+            c.so_far + c.high,
+            y.people,
+            round(y.arrivals_per_month, 1),
+            "; ".join(y.baseline_stages),
+        ]
+        for b in r["back_tests"]:
+            line += [round(b["projected"].expected), b["happened"]]
+        body.append(line)
+    return csv_response(f"projections-{result['today']:%Y-%m-%d}.csv", header, body)
 
 
 # Published figures for comparison (issue 19) -----------------------------------------

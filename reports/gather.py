@@ -877,6 +877,137 @@ def kpi_provider(ctx: dict) -> dict:
     }
 
 
+def evaluation_provider(ctx: dict) -> dict:
+    """Issue 19: are the hubs working (the pooled effect, and each hub's for the programme)
+    and where each cluster will end the year (with the back-test), the same figures as the
+    hub evaluation pages, frozen with the report."""
+    from pipeline.evaluation import hub_effects_now
+    from pipeline.projection import projections_now
+
+    effects = hub_effects_now(ctx["today"])["annual"]
+    result = projections_now(ctx["today"])
+
+    def effect_rows(sections):
+        rows = []
+        for s in sections:
+            pooled, overall = s["pooled"], s.get("overall")
+            rows.append(
+                [
+                    pooled["label"],
+                    None if overall is None else num(overall["value"]),
+                    None if overall is None else num(overall["low"]),
+                    None if overall is None else num(overall["high"]),
+                    pooled.get("refused") or pooled.get("meaning", ""),
+                    pooled.get("rests_on", ""),
+                ]
+            )
+        return rows
+
+    effect_columns = [
+        col("Outcome"),
+        col("Estimate a year", "number"),
+        col("95% interval from", "number"),
+        col("95% interval to", "number"),
+        col("What it means"),
+        col("What it rests on"),
+    ]
+    no_figures = ["No published figures are loaded, so the hubs' effect cannot be estimated."]
+    pooled = block(
+        "hub-effect",
+        "Are the hubs working? (all hubs pooled)",
+        tables=[table("Hub LAs against LAs in no hub", effect_columns, effect_rows(effects))]
+        if effects
+        else [],
+        text=[] if effects else no_figures,
+    )
+    hub_rows = [
+        [h["name"], s["pooled"]["label"], num(h.get("value")), h.get("refused") or h.get("meaning")]
+        for s in effects
+        for h in s["hubs"]
+    ]
+    each_hub = block(
+        "hub-effect-each",
+        "Each hub against the LAs in no hub",
+        tables=[
+            table(
+                "Each hub's estimate",
+                [
+                    col("Hub"),
+                    col("Outcome"),
+                    col("Estimate a year", "number"),
+                    col("What it means"),
+                ],
+                hub_rows,
+            )
+        ]
+        if hub_rows
+        else [],
+        text=[] if hub_rows else ["No hub has a go-live date and published figures yet."],
+    )
+    level = result["level"]
+    columns = [
+        col("Cluster"),
+        col("Approvals so far this year", "int"),
+        col(f"Projected by 31 March {result['fy_end']:%Y}", "int"),
+        col(f"{level}% range from", "int"),
+        col(f"{level}% range to", "int"),
+        col("Target a year", "int"),
+        col("Projected by the contract's end", "int"),
+        col("Made 3 months ago: projected", "int"),
+        col("3 months: happened", "int"),
+    ]
+
+    def row(r):
+        y, c = r["year"], r["contract"]
+        back = r["back_tests"][0]
+        return [
+            r["cluster"]["name"],
+            y.so_far,
+            round(y.total),
+            y.so_far + y.low,
+            y.so_far + y.high,
+            r["target"],
+            round(c.total),
+            round(back["projected"].expected),
+            back["happened"],
+        ]
+
+    rows = {r["cluster"]["pk"]: row(r) for r in result["clusters"]}
+    caption = f"Approvals projected on {_date_text(result['today'])}"
+    met = sum(
+        1
+        for r in result["clusters"]
+        if r["target"] and r["year"].so_far + r["year"].low >= r["target"]
+    )
+    targets = sum(1 for r in result["clusters"] if r["target"])
+
+    def projection_block(selected):
+        return block(
+            "projections",
+            "Where will the year end?",
+            tables=[table(caption, columns, selected)],
+            text=[
+                "The range is where the count will fall 9 times in 10 if the coming months are "
+                "like the last ones; the projection made three months ago is set beside what "
+                "happened, to show how far to trust it."
+            ],
+        )
+
+    return {
+        "programme": [pooled, each_hub, projection_block(list(rows.values()))],
+        "clusters": {
+            c["pk"]: [pooled, projection_block([rows[c["pk"]]] if c["pk"] in rows else [])]
+            for c in ctx["clusters"]
+        },
+        "key_figures": [
+            f"{met} of {plural(targets, 'cluster')} with an approvals target "
+            f"{'is' if met == 1 else 'are'} likely to meet it this year."
+        ]
+        if targets
+        else [],
+    }
+
+
 # -- assembly --------------------------------------------------------------------------
 
 MONTHLY_PROVIDERS = [
@@ -887,13 +1018,17 @@ MONTHLY_PROVIDERS = [
     ("risks", "Risks, issues and learning", insights_provider),
     ("harmonisation", "Harmonisation", harmonisation_provider),
 ]
-QUARTERLY_PROVIDERS = [("kpis", "KPIs", kpi_provider)]
+QUARTERLY_PROVIDERS = [
+    ("kpis", "KPIs", kpi_provider),
+    ("evaluation", "Hub evaluation", evaluation_provider),
+]
 
 PROGRAMME_SECTION_TITLES = {
     "support": "Support and spend across the programme",
     "milestones": "Programme milestones",
     "risks": "Programme risks, issues and learning",
     "kpis": "Programme KPIs",
+    "evaluation": "Hub evaluation",
 }
 
 

@@ -159,6 +159,8 @@ def test_every_endpoint_is_in_the_schema_with_its_error_responses():
         "/api/v1/imports/{id}",
         "/api/v1/imports/{id}/commit",
         "/api/v1/funnel",
+        "/api/v1/hub-effect",
+        "/api/v1/projections",
         "/api/v1/reports",
         "/api/v1/reports/{id}",
         "/api/v1/reports/{id}/pdf",
