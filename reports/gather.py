@@ -942,7 +942,9 @@ def evaluation_provider(ctx: dict) -> dict:
         ]
         if hub_rows
         else [],
-        text=[] if hub_rows else ["No hub has a go-live date and published figures yet."],
+        text=[]
+        if hub_rows
+        else [no_figures[0] if not effects else "No hub has a go-live date yet."],
     )
     level = result["level"]
     columns = [
