@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from pipeline import permissions
 from pipeline.projection import projections as worked_out
+from pipeline.projection import rows_for
 
 from .views import LoggedAPIView, account
 
@@ -110,15 +110,6 @@ def represent_projections(result: dict, rows: list) -> dict:
     }
 
 
-def visible_rows(user, result: dict) -> list:
-    """Every cluster for DfE and the delivery partner; a lead's (or an LA token's) own."""
-    rows = result["clusters"]
-    if permissions.sees_every_scope(user):
-        return rows
-    cluster_id = getattr(user, "cluster_id", None)
-    return [r for r in rows if cluster_id and r["cluster"]["pk"] == cluster_id]
-
-
 class ProjectionsView(LoggedAPIView):
     @extend_schema(
         operation_id="projections",
@@ -136,7 +127,7 @@ class ProjectionsView(LoggedAPIView):
         result = worked_out(timezone.localdate())
         if result is None or result.get("failed"):
             return _working(result, "projection")
-        return Response(represent_projections(result, visible_rows(account(request), result)))
+        return Response(represent_projections(result, rows_for(account(request), result)))
 
 
 class EventSerializer(serializers.Serializer):

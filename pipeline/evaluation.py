@@ -227,7 +227,7 @@ def annual_panels(outcome: str, hubs=None) -> dict:
     """From the published figures: one panel per hub (its member LAs against the LAs in no
     hub) and a pooled one (every hub's LAs), for one outcome. Rates are in per cent; a
     suppressed or missing figure is left out, never read as zero."""
-    from clusters.models import ClusterMembership, Hub
+    from clusters.models import Hub
 
     from .models import PublishedFigure
 
@@ -258,32 +258,37 @@ def annual_panels(outcome: str, hubs=None) -> dict:
         if hubs is None
         else hubs
     )
+    starts = {hub: first_treated_year(hub.go_live_date) - years[0] for hub in hubs}
+    return _panels(y, las, starts, years)
+
+
+def _panels(y: np.ndarray, las: list, starts: dict, labels: list) -> dict:
+    """The pooled panel (every hub's LAs against the LAs in no cluster) and one per hub (its
+    LAs against the same), from outcomes by LA (rows, in the order of ``las``) and period,
+    given each hub's first period as a column index. LAs in a cluster whose hub has no start
+    are in neither group."""
+    from clusters.models import ClusterMembership
+
+    row_of = {la: i for i, la in enumerate(las)}
     members: dict[int, set] = {}
     for cluster_id, la in ClusterMembership.objects.values_list("cluster_id", "local_authority_id"):
         members.setdefault(cluster_id, set()).add(la)
-    in_any_hub = set().union(*members.values()) if members else set()
+    in_any = set().union(*members.values()) if members else set()
     first = np.full(len(las), NEVER)
     by_hub = {}
-    for hub in hubs:
-        start = first_treated_year(hub.go_live_date)
-        column = start - years[0]
+    for hub, column in starts.items():
         rows = [row_of[la] for la in members.get(hub.cluster_id, ()) if la in row_of]
         for row in rows:
             first[row] = min(first[row], column)
         by_hub[hub] = rows
-    # LAs in a cluster whose hub has no go-live date are in neither group
-    unknown = [
-        row_of[la] for la in in_any_hub if la in row_of and not np.isfinite(first[row_of[la]])
-    ]
-    keep = np.ones(len(las), dtype=bool)
-    keep[unknown] = False
-    panels = {"pooled": Panel(y[keep], first[keep], periods=years)}
+    keep = np.array([la not in in_any or np.isfinite(first[row_of[la]]) for la in las])
+    panels = {"pooled": Panel(y[keep], first[keep], periods=labels)}
     never = keep & ~np.isfinite(first)
     for hub, rows in by_hub.items():
         mine = np.zeros(len(las), dtype=bool)
         mine[rows] = True
         take = mine | never
-        panels[hub] = Panel(y[take], np.where(mine, first, NEVER)[take], periods=years)
+        panels[hub] = Panel(y[take], np.where(mine, first, NEVER)[take], periods=labels)
     return panels
 
 
@@ -296,7 +301,7 @@ def monthly_panels(outcome: str, today=None) -> dict:
     comparison with LAs in no hub takes out. The month in progress is left out."""
     from django.utils import timezone
 
-    from clusters.models import ClusterMembership, Hub
+    from clusters.models import Hub
     from core.periods import add_months, month_start
 
     from .models import RecordMonth
@@ -337,30 +342,12 @@ def monthly_panels(outcome: str, today=None) -> dict:
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.where(enquiries > 0, 100 * reached / enquiries, np.nan)
-    members: dict[int, set] = {}
-    for cluster_id, la in ClusterMembership.objects.values_list("cluster_id", "local_authority_id"):
-        members.setdefault(cluster_id, set()).add(la)
-    in_any = set().union(*members.values()) if members else set()
-    first = np.full(len(las), NEVER)
-    by_hub = {}
+    starts = {}
     for hub in Hub.objects.select_related("cluster").filter(go_live_date__isnull=False):
         live = hub.go_live_date
         start = month_start(live) if live.day <= 15 else add_months(live, 1)
-        column = index.get(start, len(months) if start >= current else 0)
-        mine = [row_of[la] for la in members.get(hub.cluster_id, ()) if la in row_of]
-        for row in mine:
-            first[row] = min(first[row], column)
-        by_hub[hub] = mine
-    keep = np.array([la not in in_any or np.isfinite(first[row_of[la]]) for la in las])
-    labels = [f"{m:%b %Y}" for m in months]
-    panels = {"pooled": Panel(y[keep], first[keep], periods=labels)}
-    never = keep & ~np.isfinite(first)
-    for hub, mine in by_hub.items():
-        mask = np.zeros(len(las), dtype=bool)
-        mask[mine] = True
-        take = mask | never
-        panels[hub] = Panel(y[take], np.where(mask, first, NEVER)[take], periods=labels)
-    return panels
+        starts[hub] = index.get(start, len(months) if start >= current else 0)
+    return _panels(y, las, starts, [f"{m:%b %Y}" for m in months])
 
 
 def summary(outcome: str, result: Result, periods: list, unit: str = "year") -> dict:

@@ -529,3 +529,14 @@ def projections_now(today: datetime.date) -> dict:
 
     key = projections_key(today)
     return background.now(f"{__name__}.for_day", key, today.isoformat())
+
+
+def rows_for(user, result: dict) -> list:
+    """The clusters' projections this user may see: every cluster for the delivery partner
+    and DfE, their own for a cluster lead (or an LA's API token)."""
+    from . import permissions
+
+    if permissions.sees_every_scope(user):
+        return result["clusters"]
+    cluster_id = getattr(user, "cluster_id", None)
+    return [r for r in result["clusters"] if cluster_id and r["cluster"]["pk"] == cluster_id]

@@ -862,6 +862,12 @@ def profile_codes(request, pk):
 # Hub effect (issue 19) ---------------------------------------------------------------
 
 
+def _not_ready(request, template: str, kept: dict | None):
+    """The page of figures worked out in the background (core.background) while they are
+    being worked out, or after that failed."""
+    return render(request, template, {"waiting": kept is None, "failed": kept is not None})
+
+
 def _hub_effects(user, kept: dict) -> dict:
     """The kept estimates as this user may see them: each hub's for the delivery partner and
     DfE, the pooled ones only for a cluster lead."""
@@ -884,11 +890,7 @@ def hub_effect(request):
 
     kept = hub_effects(timezone.localdate())
     if kept is None or kept.get("failed"):
-        return render(
-            request,
-            "pipeline/hub_effect.html",
-            {"waiting": kept is None, "failed": bool(kept and kept.get("failed"))},
-        )
+        return _not_ready(request, "pipeline/hub_effect.html", kept)
     kept = _hub_effects(request.user, kept)
     for sections, unit in ((kept["annual"], "year"), (kept["monthly"], "month")):
         for section in sections:
@@ -907,17 +909,12 @@ def projections(request):
     year and of the contract with their intervals, the target, and the back-test. A cluster
     lead sees their own cluster only."""
     from .projection import projections as worked_out
+    from .projection import rows_for
 
     result = worked_out(timezone.localdate())
     if result is None or result.get("failed"):
-        return render(
-            request,
-            "pipeline/projections.html",
-            {"waiting": result is None, "failed": bool(result and result.get("failed"))},
-        )
-    rows = result["clusters"]
-    if not permissions.sees_every_scope(request.user):
-        rows = [r for r in rows if r["cluster"]["pk"] == request.user.cluster_id]
+        return _not_ready(request, "pipeline/projections.html", result)
+    rows = rows_for(request.user, result)
     if request.GET.get("format") == "csv":
         return _projections_csv(result, rows)
     return render(request, "pipeline/projections.html", {"result": result, "rows": rows})
