@@ -40,6 +40,7 @@ from clusters.models import LocalAuthority  # noqa: E402
 from clusters.services import load_reference_data  # noqa: E402
 from pipeline import example_profiles  # noqa: E402
 from pipeline.exportgen import carefirst_csv, synthetic_records  # noqa: E402
+from pipeline.facts import SUMMARIES  # noqa: E402
 from pipeline.models import BatchStatus, ImportBatch, PipelineRecord  # noqa: E402
 from pipeline.services.records import (  # noqa: E402
     RECORD_COLUMNS,
@@ -71,6 +72,22 @@ def copy(table: str, payload: bytes) -> None:
         with cursor.cursor.copy(f"COPY {table} FROM STDIN") as c:
             c.write(payload)
         cursor.execute("COMMIT")
+
+
+STATEMENTS: dict[str, list] = {}
+
+
+def slow_statements(execute, sql, params, many, context):
+    """With BENCH_STATEMENTS set: each statement of the commit and its time, to see where
+    the commit's time goes (printed at the end, slowest first)."""
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        if os.environ.get("BENCH_STATEMENTS"):
+            STATEMENTS.setdefault(" ".join(sql.split())[:110], []).append(
+                time.perf_counter() - started
+            )
 
 
 def main(n: int, rounds: int) -> None:
@@ -121,6 +138,10 @@ def main(n: int, rounds: int) -> None:
         delete_records(PipelineRecord.objects.filter(la_reference__startswith=PREFIX))
         ImportBatch.objects.filter(filename="bench.csv").delete()
         vacuum()
+        # the summaries too: each round rewrites thousands of their rows, and the dead ones
+        # left by earlier runs slowed every later update of them threefold
+        for model in SUMMARIES:
+            vacuum(model._meta.db_table)
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -174,7 +195,8 @@ def main(n: int, rounds: int) -> None:
                 )
             vacuum("bench_copy_indexed")
 
-            d, first = timed(commit_batch, batch=first, user=user)
+            with connection.execute_wrapper(slow_statements):
+                d, first = timed(commit_batch, batch=first, user=user)
             times["commit"].append(d)
             assert first.new_count == n, (first.new_count, first.changed_count)
 
@@ -222,6 +244,11 @@ def main(n: int, rounds: int) -> None:
         f"COPY indexed / COPY: {m['copy_indexed'] / m['copy']:.1f}x; commit / COPY indexed: {m['commit'] / m['copy_indexed']:.1f}x"
     )
     print(f"Validation / COPY: {m['validate'] / m['copy']:.1f}x")
+    if STATEMENTS:
+        print("Statements of the commit (BENCH_STATEMENTS), median over the rounds:")
+        ranked = sorted(STATEMENTS.items(), key=lambda kv: -statistics.median(kv[1]))
+        for sql, spent in ranked[:12]:
+            print(f"  {statistics.median(spent):6.3f} s  {sql}")
 
 
 if __name__ == "__main__":

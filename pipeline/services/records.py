@@ -1356,39 +1356,55 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
             )
             if cursor.fetchone()[0] != len(batches):
                 raise ValidationError({"status": "The import batch no longer exists."})
-        if summarise:  # the changed records as they were, for the summaries
-            cursor.execute("DROP TABLE IF EXISTS facts_before")
-            cursor.execute(
-                f"CREATE TEMP TABLE facts_before ON COMMIT DROP AS SELECT t.* FROM {_TABLE} t "  # noqa: S608
-                f"JOIN {_STAGING} s ON {_SAME_KEY} WHERE {_DIFFERS}"
-            )
         # the time comes from Python, as every other timestamp does, so a test clock holds here too
         now = timezone.now()
-        cursor.execute(
-            f"UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
-            f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}",
-            [now],
-        )
-        updated = cursor.rowcount
-        cursor.execute(
+        insert = (
             f"INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
             f"SELECT {columns}, %s FROM {_STAGING} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})",
-            [now],
+            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})"
         )
-        inserted = cursor.rowcount
-        if summarise and (inserted or updated):
-            from .. import facts
-
-            # what this statement wrote: the LAs are locked, so no other commit wrote
-            # their records at this instant
-            cursor.execute("DROP TABLE IF EXISTS facts_after")
+        if not summarise:
             cursor.execute(
-                f"CREATE TEMP TABLE facts_after ON COMMIT DROP AS SELECT t.* FROM {_TABLE} t "  # noqa: S608
-                f"JOIN {_STAGING} s ON {_SAME_KEY} WHERE t.updated_at = %s",
+                f"UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
+                f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}",
                 [now],
             )
-            facts.apply_changes(cursor, "facts_before", "facts_after")
+            updated = cursor.rowcount
+            cursor.execute(insert, [now])
+            inserted = cursor.rowcount
+        else:
+            # The summaries move by the change: the changed records as they were and as they
+            # are, taken from the writes themselves (RETURNING), not read again by joining
+            # the staged rows with the records. The UPDATE joins each record a second time
+            # under another name (o): RETURNING o is the row as it was before this statement.
+            for name in ("facts_before", "facts_after"):
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608
+                    f"SELECT * FROM {_TABLE} WITH NO DATA"
+                )
+            differs = "({}) IS DISTINCT FROM ({})".format(
+                ", ".join(f"o.{c}" for c in COMPARED), ", ".join(f"s.{c}" for c in COMPARED)
+            )
+            cursor.execute(
+                f"WITH changed AS (UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
+                f"FROM {_STAGING} s JOIN {_TABLE} o ON "
+                "o.local_authority_id = s.local_authority_id AND o.la_reference = s.la_reference "
+                f"WHERE t.id = o.id AND {differs} RETURNING o AS old_row, t AS new_row), "
+                "kept AS (INSERT INTO facts_before SELECT (old_row).* FROM changed) "
+                "INSERT INTO facts_after SELECT (new_row).* FROM changed",
+                [now],
+            )
+            updated = cursor.rowcount
+            cursor.execute(
+                f"WITH added AS ({insert} RETURNING *) INSERT INTO facts_after SELECT * FROM added",  # noqa: S608
+                [now],
+            )
+            inserted = cursor.rowcount
+            if inserted or updated:
+                from .. import facts
+
+                facts.apply_changes(cursor, "facts_before", "facts_after")
         cursor.execute(f"DROP TABLE {_STAGING}")
         cursor.execute("DROP TABLE IF EXISTS facts_before")
         cursor.execute("DROP TABLE IF EXISTS facts_after")
