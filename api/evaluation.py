@@ -1,7 +1,7 @@
 """The hub evaluation through the API (issue 19): the hub effect and the projections, the
-same figures as the web pages (pipeline.evaluation.hub_effects and pipeline.projection,
-worked out in the background and kept until their data change). A DfE token reads every cluster and each hub; an LA
-token its own cluster's projection and the pooled hub effect."""
+same figures as the web pages (pipeline.evaluation.hub_effects, pipeline.projection),
+worked out in the background and kept until their data change. A DfE token reads every
+cluster and each hub; an LA token its own cluster's projection and the pooled effect."""
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
