@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from bench.signin import signed_in  # noqa: E402
+from bench.signin import bench_manager, signed_in  # noqa: E402
 from clusters.models import Cluster  # noqa: E402
 from pipeline.evaluation import for_month  # noqa: E402
 from pipeline.models import MonthlyReturn, PipelineRecord, PublishedFigure  # noqa: E402
@@ -100,14 +100,7 @@ def main() -> None:
         f"of {RUNS}; {people:,} people in pipelines; peak RSS "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
-    user, _ = User.objects.get_or_create(
-        email="bench-pm@example.org",
-        defaults={
-            "role": Role.PROGRAMME_MANAGER,
-            "bpss_date": datetime.date.today(),
-            "data_protection_training_date": datetime.date.today(),
-        },
-    )
+    user = bench_manager()
     client = signed_in(user)
     for label, url in (
         ("Where will the year end?", "/pipeline/projections/"),

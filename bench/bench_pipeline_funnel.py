@@ -24,8 +24,7 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
-from bench.signin import signed_in  # noqa: E402
+from bench.signin import bench_manager, signed_in  # noqa: E402
 from clusters.models import Cluster, LocalAuthority  # noqa: E402
 from pipeline.models import MonthlyReturn, PipelineRecord  # noqa: E402
 
@@ -35,14 +34,7 @@ RUNS = 5
 def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
-    user, _ = User.objects.get_or_create(
-        email="bench-pm@example.org",
-        defaults={
-            "role": Role.PROGRAMME_MANAGER,
-            "bpss_date": datetime.date.today(),
-            "data_protection_training_date": datetime.date.today(),
-        },
-    )
+    user = bench_manager()
     client = signed_in(user)
     print(
         f"Data: {PipelineRecord.objects.count():,} records, {MonthlyReturn.objects.count():,} returns"

@@ -35,7 +35,7 @@ django.setup()
 from django.core.files.base import ContentFile  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
+from bench.signin import bench_manager  # noqa: E402
 from clusters.models import LocalAuthority  # noqa: E402
 from clusters.services import load_reference_data  # noqa: E402
 from pipeline import example_profiles  # noqa: E402
@@ -95,14 +95,7 @@ def main(n: int, rounds: int) -> None:
     if not LocalAuthority.objects.exists():
         load_reference_data()
     profile = example_profiles.load()[0]
-    user, _ = User.objects.get_or_create(
-        email="bench-pm@example.org",
-        defaults={
-            "role": Role.PROGRAMME_MANAGER,
-            "bpss_date": datetime.date.today(),
-            "data_protection_training_date": datetime.date.today(),
-        },
-    )
+    user = bench_manager()
     authorities = list(LocalAuthority.objects.order_by("pk"))
     end = datetime.date.today() - datetime.timedelta(days=1)
     records = list(

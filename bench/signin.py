@@ -1,7 +1,25 @@
-"""A test client signed in as a person after both sign-in steps (password and the
-authenticator app), for the benchmarks that open pages."""
+"""The benchmarks' programme manager, and a test client signed in as a person after both
+sign-in steps (password and the authenticator app), for the benchmarks that open pages."""
+
+import datetime
 
 from django.test import Client
+
+
+def bench_manager():
+    """The programme manager the benchmarks act as (created once, vetting and training
+    current so the data gate lets them through)."""
+    from accounts.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        email="bench-pm@example.org",
+        defaults={
+            "role": Role.PROGRAMME_MANAGER,
+            "bpss_date": datetime.date.today(),
+            "data_protection_training_date": datetime.date.today(),
+        },
+    )
+    return user
 
 
 def signed_in(user) -> Client:
