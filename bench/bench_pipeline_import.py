@@ -232,9 +232,11 @@ def main(n: int, rounds: int) -> None:
     print(
         f"COPY into the indexed copy (the floor):         {m['copy_indexed']:6.2f} s  {n / m['copy_indexed']:>9,.0f} rows/s"
     )
-    print(f"Commit / COPY: {m['commit'] / m['copy']:.1f}x (target: within 5x)")
     print(
-        f"COPY indexed / COPY: {m['copy_indexed'] / m['copy']:.1f}x; commit / COPY indexed: {m['commit'] / m['copy_indexed']:.1f}x"
+        f"Commit / COPY: {m['commit'] / m['copy']:.1f}x (a plain table has none of the records' indexes or key)"
+    )
+    print(
+        f"COPY indexed / COPY: {m['copy_indexed'] / m['copy']:.1f}x; commit / COPY indexed: {m['commit'] / m['copy_indexed']:.2f}x (target: within 1.5x)"
     )
     print(f"Validation / COPY: {m['validate'] / m['copy']:.1f}x")
     if STATEMENTS:

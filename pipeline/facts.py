@@ -55,6 +55,32 @@ def version() -> str:
     )
 
 
+def _la_name(la_id) -> str:
+    return f"la:{la_id}"
+
+
+def la_versions(la_ids) -> dict[str, str]:
+    """Each LA's records version (one query): it changes, in the writer's transaction,
+    whenever that LA's records do. A commit compares them with those read when its file
+    was checked, to know whether what the check found (which rows are new) still holds."""
+    la_ids = sorted(set(la_ids))
+    found = dict(
+        SummaryVersion.objects.filter(name__in=[_la_name(i) for i in la_ids]).values_list(
+            "name", "token"
+        )
+    )
+    return {str(i): found.get(_la_name(i), "none") for i in la_ids}
+
+
+def _new_la_versions(la_ids) -> None:
+    SummaryVersion.objects.bulk_create(
+        [SummaryVersion(name=_la_name(i), token=uuid.uuid4().hex) for i in sorted(set(la_ids))],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["token"],
+    )
+
+
 def figures_version() -> str:
     """A key that moves whenever any funnel figure may (one query): the records' version,
     and the history of monthly returns and cluster memberships, to which every save,
@@ -181,6 +207,7 @@ def refresh(la_ids) -> None:
     if not la_ids:
         return
     _new_version()
+    _new_la_versions(la_ids)
     for model in SUMMARIES:
         model.objects.filter(local_authority_id__in=la_ids).delete()
     if connection.vendor == "postgresql":
@@ -196,8 +223,6 @@ def _selects(source: str, where: str, count) -> list[tuple]:
     records in ``source`` (aliased r) that match ``where``; ``count(condition)`` is the SQL
     that counts them (plain counts, or signed sums for changes)."""
     dates = PipelineRecord.DATE_FIELDS
-    stages = ", ".join(f"('{code}', r.{field})" for code, field in dates.items())
-    enquiry = "v.s = 'enquiry'"
     month = "date_trunc('month', {})::date"
     month_columns = (
         [f"entered_{code}" for code in dates]
@@ -205,20 +230,36 @@ def _selects(source: str, where: str, count) -> list[tuple]:
         + [f"reached_{code}" for code in LATER_STAGES]
         + ["exited"]
     )
-    month_values = (
-        [count(f"v.s = '{code}'") for code in dates]
-        + [count(f"{enquiry} AND r.person_hash <> ''"), count(f"{enquiry} AND r.person_hash = ''")]
-        + [count(f"{enquiry} AND r.{dates[code]} IS NOT NULL") for code in LATER_STAGES]
-        + [count(f"{enquiry} AND r.outcome = 'exited'")]
-    )
+    # One grouped read per stage date (the month each stage was entered), the enquiry's
+    # also counting its cohort, summed by LA and month. Unpivoting every record into a row
+    # per stage first (a lateral join) took three times as long on a 100,000-row import.
+    cohort = [
+        count("r.person_hash <> ''"),
+        count("r.person_hash = ''"),
+        *(count(f"r.{dates[code]} IS NOT NULL") for code in LATER_STAGES),
+        count("r.outcome = 'exited'"),
+    ]
+    per_stage = []
+    for i, (code, field) in enumerate(dates.items()):
+        entered = ["0"] * len(dates)
+        entered[i] = count("true")
+        rest = cohort if code == StageCode.ENQUIRY else ["0"] * len(cohort)
+        per_stage.append(
+            f"SELECT r.local_authority_id, {month.format(f'r.{field}')} AS month, "  # noqa: S608
+            + ", ".join(
+                f"{value} AS {name}"
+                for value, name in zip(entered + rest, month_columns, strict=True)
+            )
+            + f" FROM {source} WHERE {where} AND r.{field} IS NOT NULL GROUP BY 1, 2"
+        )
     selects = [
         (
             RecordMonth,
             ["local_authority_id", "month"],
             month_columns,
-            f"SELECT r.local_authority_id, {month.format('v.d')}, {', '.join(month_values)} "  # noqa: S608
-            f"FROM {source} CROSS JOIN LATERAL (VALUES {stages}) AS v(s, d) "
-            f"WHERE {where} AND v.d IS NOT NULL GROUP BY 1, 2",
+            "SELECT local_authority_id, month, "  # noqa: S608
+            + ", ".join(f"sum({name})::bigint" for name in month_columns)
+            + f" FROM ({' UNION ALL '.join(per_stage)}) AS per_stage GROUP BY 1, 2",
         ),
         (
             RecordExitMonth,
@@ -265,51 +306,115 @@ def _insert_computed(la_ids: list[int]) -> None:
             )
 
 
-def apply_changes(cursor, before: str, after: str) -> None:
-    """PostgreSQL, inside the import's transaction: move the summaries by the difference
-    between the changed records as they were (table ``before``) and as they are now
-    (``after``; both temporary tables with the records' columns), instead of recounting
-    every record of the LAs. Only the summary rows the change touches are written."""
+def _columns() -> dict:
+    """Each summary's (key columns, value columns)."""
+    return {model: (keys, values) for model, keys, values, _ in _selects("r", "true", str)}
+
+
+def _move(model, delta: str) -> list[str]:
+    """Data-modifying CTEs adding the signed counts of CTE ``delta`` (the summary's key and
+    value columns) to the summary: rows already there are updated, missing ones inserted.
+    Both run in one statement on the same snapshot, so no key is written twice. A row
+    that would shrink below zero fails the table's checks, and with it the transaction."""
+    keys, values = _columns()[model]
+    table = model._meta.db_table
+    same_key = " AND ".join(
+        f"coalesce(t.{k}, -1) = coalesce(d.{k}, -1)" if k in NULLABLE_KEYS else f"t.{k} = d.{k}"
+        for k in keys
+    )
+    return [
+        f"shift_{table} AS (UPDATE {table} t SET "  # noqa: S608
+        + ", ".join(f"{v} = t.{v} + d.{v}" for v in values)
+        + f" FROM {delta} d WHERE {same_key})",
+        f"add_{table} AS (INSERT INTO {table} ({', '.join(keys + values)}) "  # noqa: S608
+        f"SELECT {', '.join('d.' + c for c in keys + values)} FROM {delta} d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key}))",
+    ]
+
+
+def change_ctes(rows: str) -> list[str]:
+    """PostgreSQL, inside the import's statement: CTEs that move every summary by the
+    change, given CTE ``rows`` holding the changed records as they were (``sign`` -1) and
+    as they are now (``sign`` 1) with the records' columns. Only the summary rows the
+    change moves are written, instead of recounting every record of the LAs; rows a change
+    brings to zero are removed afterwards (``drop_emptied``)."""
     _new_version()
-    source = f"(SELECT b.*, -1 AS sign FROM {before} b UNION ALL SELECT a.*, 1 FROM {after} a) r"  # noqa: S608
 
     def signed(condition):
         return f"coalesce(sum(r.sign) FILTER (WHERE {condition}), 0)"
 
-    for model, keys, values, select in _selects(source, "true", signed):
+    parts = []
+    for model, keys, values, select in _selects(f"{rows} r", "true", signed):
         table = model._meta.db_table
         names = ", ".join(keys + values)
+        parts.append(
+            f"delta_{table} AS (SELECT * FROM ({select}) AS d({names}) "  # noqa: S608
+            f"WHERE {' OR '.join(f'd.{v} <> 0' for v in values)})"
+        )
+        parts += _move(model, f"delta_{table}")
+    return parts
+
+
+def copy_in(cursor, sql: str, text: str) -> None:
+    """PostgreSQL COPY ... FROM STDIN of ``text`` on a Django cursor, its errors raised as
+    Django's (a lost connection is then the page that says so, not a 500)."""
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        copy.write(text.encode())
+
+
+def copy_out(cursor, sql: str) -> str:
+    """PostgreSQL COPY ... TO STDOUT on a Django cursor: the text it writes."""
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        return b"".join(bytes(chunk) for chunk in copy).decode()
+
+
+def new_counts(cursor, source: str) -> dict[str, str]:
+    """What the records in ``source`` (rows not yet stored) will add to each summary: per
+    summary, its rows (key then value columns) in COPY text format."""
+    counts = {}
+    for model, _, _, select in _selects(
+        f"{source} r", "true", lambda c: f"count(*) FILTER (WHERE {c})"
+    ):
+        counts[model.__name__] = copy_out(cursor, f"COPY ({select}) TO STDOUT")
+    return counts
+
+
+def add_counts(cursor, counts: dict[str, str], la_ids) -> None:
+    """PostgreSQL, inside a commit whose new records were counted when its file was checked
+    (``new_counts``) and went in unchanged since: add those counts to the summaries (each
+    copied into a temporary table, then one statement per summary), and change the
+    records' versions."""
+    _new_version()
+    _new_la_versions(la_ids)
+    for model in SUMMARIES:
+        rows = counts.get(model.__name__)
+        if not rows:
+            continue
+        names = ", ".join(sum(_columns()[model], []))
         cursor.execute("DROP TABLE IF EXISTS facts_delta")
         cursor.execute(
             "CREATE TEMP TABLE facts_delta ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT * FROM ({select}) AS d({names})"
+            f"SELECT {names} FROM {model._meta.db_table} WITH NO DATA"
         )
-        # a temporary table has no statistics until analysed: without them the planner
-        # guesses its size (the exits update of a 100,000-row import took 1.27 s without,
-        # 0.69 s with, back to back; docs/benchmarks.md)
-        cursor.execute("ANALYZE facts_delta")
-        # "=" (hashable) rather than IS NOT DISTINCT FROM, which forced nested loops: the
-        # nullable keys (reason, channel) compare through coalesce
-        same_key = " AND ".join(
-            f"coalesce(t.{k}, -1) = coalesce(d.{k}, -1)" if k in NULLABLE_KEYS else f"t.{k} = d.{k}"
-            for k in keys
-        )
-        cursor.execute(
-            f"UPDATE {table} t SET "  # noqa: S608
-            + ", ".join(f"{v} = t.{v} + d.{v}" for v in values)
-            + f" FROM facts_delta d WHERE {same_key}"
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(keys + values)}) "  # noqa: S608
-            f"SELECT {', '.join('d.' + c for c in keys + values)} FROM facts_delta d "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})"
-        )
-        cursor.execute(
-            f"DELETE FROM {table} t WHERE "  # noqa: S608
-            "t.local_authority_id IN (SELECT DISTINCT local_authority_id FROM facts_delta) AND "
-            + " AND ".join(f"t.{v} = 0" for v in values)
-        )
+        copy_in(cursor, f"COPY facts_delta ({names}) FROM STDIN", rows)
+        cursor.execute("WITH " + ", ".join(_move(model, "facts_delta")) + " SELECT 1")
         cursor.execute("DROP TABLE facts_delta")
+
+
+def changed_las(la_ids) -> None:
+    """Change these LAs' records versions (a commit that wrote their records)."""
+    _new_la_versions(la_ids)
+
+
+def drop_emptied(cursor, la_ids) -> None:
+    """Remove the summary rows of these LAs that a change brought to zero (a summary holds
+    no row that counts nothing, as ``compute`` gives none)."""
+    for model, (_, values) in _columns().items():
+        cursor.execute(
+            f"DELETE FROM {model._meta.db_table} WHERE local_authority_id = ANY(%s) AND "  # noqa: S608
+            + " AND ".join(f"{v} = 0" for v in values),
+            [sorted(la_ids)],
+        )
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ records imported from LAs' systems, and the batches that brought them in."""
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 
@@ -640,7 +641,17 @@ class RecordExitMonth(models.Model):
     n = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["local_authority", "month"], name="exit_fact_la_month")]
+        # one row per key, enforced (an import adds its change to the row with INSERT ... ON
+        # CONFLICT); the key starts with (LA, month), which is how the funnels read it
+        constraints = [
+            models.UniqueConstraint(
+                F("local_authority"),
+                F("month"),
+                F("stage"),
+                Coalesce(F("reason"), -1),
+                name="one_exit_fact_per_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.local_authority_id} {self.month:%Y-%m} exit at {self.stage_id}: {self.n}"
@@ -665,7 +676,14 @@ class RecordChannelMonth(models.Model):
     applied = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["local_authority", "month"], name="channel_fact_la_month")]
+        constraints = [
+            models.UniqueConstraint(
+                F("local_authority"),
+                F("month"),
+                Coalesce(F("channel"), -1),
+                name="one_channel_fact_per_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.local_authority_id} {self.month:%Y-%m} channel {self.channel_id}: {self.enquiries}"
@@ -691,7 +709,12 @@ class RecordDuration(models.Model):
     n = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["local_authority", "month"], name="duration_fact_la_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "month", "measure", "days"],
+                name="one_duration_fact_per_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.local_authority_id} {self.month:%Y-%m} {self.measure} {self.days} days: {self.n}"

@@ -19,7 +19,7 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -919,7 +919,7 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
     else:
         rows, errors, count = [], [_file_error(NO_FILE_LEFT)], 0
     staged = to_copy_text(rows, batch.pk)
-    preview = preview_changes(staged) if not errors else None
+    preview = preview_changes(staged, plan=True) if not errors else None
     if preview:
         batch.new_count, batch.changed_count = preview["new"], preview["changed"]
         batch.unchanged_count = preview["unchanged"]
@@ -936,7 +936,8 @@ def validate_batch(*, batch_id: int, today: datetime.date | None = None) -> Impo
     batch.validated_at = timezone.now()
     batch.status = BatchStatus.FAILED if errors else BatchStatus.VALIDATED
     if not errors:
-        payload = gzip.compress(staged.encode(), 1)
+        planned = preview and preview["plan"]
+        payload = gzip.compress(json.dumps(planned).encode() if planned else staged.encode(), 1)
         batch.staged.save(
             f"{batch.sha256[:16]}-{batch.pk}.json.gz", ContentFile(payload), save=False
         )
@@ -1033,8 +1034,18 @@ def request_codes(*, batch: ImportBatch, user) -> list:
 
 def load_staged(batch: ImportBatch) -> str:
     """The validated rows in COPY text format."""
+    return _read_staged(batch)[0]
+
+
+def _read_staged(batch: ImportBatch) -> tuple[str, dict | None]:
+    """The validated rows in COPY text format, and the commit's plan if one was made
+    (PostgreSQL: the rows kept as new, changed and unchanged with the plan; see _plan)."""
     with batch.staged.open("rb") as f:
-        return gzip.decompress(f.read()).decode()
+        data = gzip.decompress(f.read())
+    if not data.startswith(b"{"):  # COPY text starts with an LA's id
+        return data.decode(), None
+    planned = json.loads(data)
+    return planned["new"] + planned["changed"] + planned["unchanged"], planned
 
 
 @transaction.atomic
@@ -1064,12 +1075,19 @@ def commit_batch(*, batch: ImportBatch, user, clear_confirmed: bool = False) -> 
                 )
             }
         )
-    staged = load_staged(batch)
+    staged, planned = _read_staged(batch)
     # The uploader's LAs may have changed since validation: check again.
     allowed = {str(pk) for pk in editable_authorities(user).values_list("pk", flat=True)}
-    if any(line.partition("\t")[0] not in allowed for line in staged.splitlines()):
+    if planned:  # its LAs, listed when it was checked
+        in_file = set(planned["versions"])
+    else:
+        in_file = {line.partition("\t")[0] for line in staged.splitlines()}
+    if in_file - allowed:
         raise ValidationError({"status": "The file holds records for LAs you cannot update."})
-    new, changed = _upsert_text(staged)
+    done = None
+    if planned and connection.vendor == "postgresql":
+        done = _commit_planned(planned)
+    new, changed = done if done is not None else _upsert_text(staged)
     batch.new_count, batch.changed_count = new, changed
     batch.unchanged_count = staged.count("\n") - new - changed
     batch.status = BatchStatus.COMMITTED
@@ -1309,15 +1327,19 @@ def _stage_rows(cursor, text: str) -> None:
     hash it at once (work_mem, 4 MB by default, made them spill to disk), and the table's
     statistics cover the join key only: the planner needs the rows and the key's spread,
     and statistics on all 15 columns took ~0.4 s of each validation and commit."""
+    from .. import facts
+
     columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
     cursor.execute("SET LOCAL work_mem = '32MB'")
+    # JIT compiling the commit's one big statement cost 0.1 s and gained nothing: its
+    # expressions each run on a few hundred thousand rows at most
+    cursor.execute("SET LOCAL jit = off")
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
     cursor.execute(
         f"CREATE TEMP TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
         f"SELECT {columns} FROM {_TABLE} WITH NO DATA"
     )
-    with cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
-        copy.write(text.encode())
+    facts.copy_in(cursor, f"COPY {_STAGING} ({columns}) FROM STDIN", text)
     cursor.execute(f"ANALYZE {_STAGING} (local_authority_id, la_reference)")
 
 
@@ -1341,6 +1363,7 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
             f"WHERE id IN (SELECT local_authority_id FROM {_STAGING}) "
             "ORDER BY id FOR NO KEY UPDATE"
         )
+        la_ids = [la_id for (la_id,) in cursor.fetchall()]
         cursor.execute(
             "SELECT "  # noqa: S608
             + ", ".join(f"array_agg(DISTINCT {c})" for c in LIST_COLUMNS)
@@ -1358,12 +1381,12 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
                 raise ValidationError({"status": "The import batch no longer exists."})
         # the time comes from Python, as every other timestamp does, so a test clock holds here too
         now = timezone.now()
-        insert = (
-            f"INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
-            f"SELECT {columns}, %s FROM {_STAGING} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})"
-        )
         if not summarise:
+            insert = (
+                f"INSERT INTO {_TABLE} ({columns}, updated_at) "  # noqa: S608
+                f"SELECT {columns}, %s FROM {_STAGING} s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} t WHERE {_SAME_KEY})"
+            )
             cursor.execute(
                 f"UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
                 f"FROM {_STAGING} s WHERE {_SAME_KEY} AND {_DIFFERS}",
@@ -1373,41 +1396,78 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
             cursor.execute(insert, [now])
             inserted = cursor.rowcount
         else:
-            # The summaries move by the change: the changed records as they were and as they
-            # are, taken from the writes themselves (RETURNING), not read again by joining
-            # the staged rows with the records. The UPDATE joins each record a second time
-            # under another name (o): RETURNING o is the row as it was before this statement.
-            for name in ("facts_before", "facts_after"):
-                cursor.execute(f"DROP TABLE IF EXISTS {name}")
-                cursor.execute(
-                    f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608
-                    f"SELECT * FROM {_TABLE} WITH NO DATA"
-                )
-            differs = "({}) IS DISTINCT FROM ({})".format(
-                ", ".join(f"o.{c}" for c in COMPARED), ", ".join(f"s.{c}" for c in COMPARED)
-            )
-            cursor.execute(
-                f"WITH changed AS (UPDATE {_TABLE} t SET {updates}, updated_at = %s "  # noqa: S608
-                f"FROM {_STAGING} s JOIN {_TABLE} o ON "
-                "o.local_authority_id = s.local_authority_id AND o.la_reference = s.la_reference "
-                f"WHERE t.id = o.id AND {differs} RETURNING o AS old_row, t AS new_row), "
-                "kept AS (INSERT INTO facts_before SELECT (old_row).* FROM changed) "
-                "INSERT INTO facts_after SELECT (new_row).* FROM changed",
-                [now],
-            )
-            updated = cursor.rowcount
-            cursor.execute(
-                f"WITH added AS ({insert} RETURNING *) INSERT INTO facts_after SELECT * FROM added",  # noqa: S608
-                [now],
-            )
-            inserted = cursor.rowcount
+            inserted, updated = _write_and_summarise(cursor, now)
             if inserted or updated:
                 from .. import facts
 
-                facts.apply_changes(cursor, "facts_before", "facts_after")
+                facts.changed_las(la_ids)
         cursor.execute(f"DROP TABLE {_STAGING}")
-        cursor.execute("DROP TABLE IF EXISTS facts_before")
-        cursor.execute("DROP TABLE IF EXISTS facts_after")
+    return inserted, updated
+
+
+def _write_and_summarise(cursor, now) -> tuple[int, int]:
+    """One statement writes the staged rows and moves the summaries by the change.
+
+    Each staged row is matched with its stored record once (``staged``: the record's id,
+    whether it differs, and the record as it was if it does); the changed records are
+    updated, the new ones inserted, and the records as they were (-1) and as they are now
+    (+1), taken from the writes' RETURNING, feed each summary's change (facts.change_ctes).
+    No temporary table is written and the records table is joined once. Returns
+    (inserted, updated)."""
+    from .. import facts
+
+    columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
+    updates = ", ".join(f"{c} = m.{c}" for c in COMPARED + ["batch_id"])
+    differs = "({}) IS DISTINCT FROM ({})".format(
+        ", ".join(f"o.{c}" for c in COMPARED), ", ".join(f"s.{c}" for c in COMPARED)
+    )
+    # "differs = 1", not a boolean: the planner then expects few changed rows and updates
+    # them through the primary key instead of hashing the whole records table
+    statement = f"""WITH staged AS (
+            SELECT s.*, o.id AS old_id, CASE WHEN {differs} THEN 1 ELSE 0 END AS differs,
+                CASE WHEN {differs} THEN o END AS old_row
+            FROM {_STAGING} s LEFT JOIN {_TABLE} o
+                ON o.local_authority_id = s.local_authority_id AND o.la_reference = s.la_reference
+        ),
+        changed AS (
+            UPDATE {_TABLE} t SET {updates}, updated_at = %s
+            FROM staged m WHERE m.differs = 1 AND t.id = m.old_id
+            RETURNING m.old_row, t AS new_row
+        ),
+        added AS (
+            INSERT INTO {_TABLE} ({columns}, updated_at)
+            SELECT {columns}, %s FROM staged WHERE old_id IS NULL RETURNING *
+        ),
+        facts_rows AS (
+            SELECT (old_row).*, -1 AS sign FROM changed
+            UNION ALL SELECT (new_row).*, 1 FROM changed
+            UNION ALL SELECT *, 1 FROM added
+        ),
+        {", ".join(facts.change_ctes("facts_rows"))}
+        SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM changed),
+            (SELECT array_agg(DISTINCT (new_row).local_authority_id) FROM changed)"""  # noqa: S608
+    summaries = {model._meta.db_table for model in facts.SUMMARIES}
+    try:
+        cursor.execute(statement, [now, now])
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "table_name", None) not in summaries:
+            raise
+        # a summary row it would take below zero: the summaries had drifted from the
+        # records; the transaction rolls back and nothing of the import is kept
+        log.error("Import refused, the summaries have drifted from the records: %s", error)
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "Nothing was saved: the pipeline's summary figures no longer match the "
+                    "case records. The service's operator has been told; commit again once "
+                    "they have rebuilt them (manage.py rebuild_facts).",
+                    code="conflict",
+                )
+            }
+        ) from error
+    inserted, updated, changed_las = cursor.fetchone()
+    if changed_las:
+        facts.drop_emptied(cursor, changed_las)
     return inserted, updated
 
 
@@ -1417,17 +1477,22 @@ def count_changes(text: str) -> tuple[int, int, int]:
     return preview["new"], preview["changed"], preview["unchanged"]
 
 
-def preview_changes(text: str) -> dict:
+def preview_changes(text: str, *, plan: bool = False) -> dict:
     """What committing staged rows would do, without writing: new, changed and unchanged
-    counts, the same per LA, and per field how many stored values would be cleared."""
+    counts, the same per LA, and per field how many stored values would be cleared. With
+    ``plan`` (PostgreSQL), also what the commit needs to skip this work if the file's LAs'
+    records have not changed by then (``_plan``)."""
     by_la: dict[int, dict] = {}
     clearing = dict.fromkeys(CLEARABLE, 0)
+    planned = None
     if text and connection.vendor == "postgresql":
         cleared = ", ".join(
             f"count(*) FILTER (WHERE t.{c} IS NOT NULL AND s.{c} IS NULL)" for c in CLEARABLE
         )
         with transaction.atomic(), connection.cursor() as cursor:
             _stage_rows(cursor, text)
+            if plan:
+                planned = _plan(cursor)
             cursor.execute(
                 f"SELECT s.local_authority_id, count(*), count(*) FILTER (WHERE t.id IS NULL), "  # noqa: S608
                 f"count(*) FILTER (WHERE t.id IS NOT NULL AND {_DIFFERS}), {cleared} "
@@ -1476,7 +1541,96 @@ def preview_changes(text: str) -> dict:
         "unchanged": total - new - changed,
         "by_la": by_la,
         "clearing": {c: n for c, n in clearing.items() if n},
+        "plan": planned,
     }
+
+
+_CLASSIFIED = "pipeline_classified"
+
+
+def _plan(cursor) -> dict:
+    """PostgreSQL, at validation, over the staged rows: the file's rows split into new,
+    changed and unchanged (COPY text each), what the new ones add to each summary, the list
+    entries they use, and the file's LAs' records versions, read before anything else.
+
+    If those versions are the same when the batch is committed, no record of its LAs has
+    been written since, so what was found here still holds, and the commit copies the new
+    rows straight into the records table and adds their counts (``_commit_planned``):
+    checked once, not again at commit. If any has changed, the commit matches every row
+    again (``_copy_upsert``)."""
+    from .. import facts
+
+    cursor.execute(f"SELECT DISTINCT local_authority_id FROM {_STAGING}")  # noqa: S608
+    versions = facts.la_versions([la_id for (la_id,) in cursor.fetchall()])
+    columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
+    cursor.execute(f"DROP TABLE IF EXISTS {_CLASSIFIED}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_CLASSIFIED} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT s.*, CASE WHEN t.id IS NULL THEN 'new' WHEN {_DIFFERS} THEN 'changed' "
+        f"ELSE 'unchanged' END AS kind FROM {_STAGING} s LEFT JOIN {_TABLE} t ON {_SAME_KEY}"
+    )
+    planned = {"versions": versions}
+    for kind in ("new", "changed", "unchanged"):
+        planned[kind] = facts.copy_out(
+            cursor,
+            f"COPY (SELECT {columns} FROM {_CLASSIFIED} WHERE kind = '{kind}') TO STDOUT",  # noqa: S608
+        )
+    new_rows = f"(SELECT * FROM {_CLASSIFIED} WHERE kind = 'new')"  # noqa: S608
+    planned["counts"] = facts.new_counts(cursor, new_rows)
+    cursor.execute(
+        "SELECT "  # noqa: S608
+        + ", ".join(f"array_agg(DISTINCT {c})" for c in LIST_COLUMNS)
+        + f" FROM {new_rows} r"
+    )
+    planned["lists"] = {
+        column: sorted(i for i in (ids or ()) if i is not None)
+        for column, ids in zip(LIST_COLUMNS, cursor.fetchone(), strict=True)
+    }
+    cursor.execute(f"DROP TABLE {_CLASSIFIED}")
+    return planned
+
+
+def _commit_planned(planned: dict) -> tuple[int, int] | None:
+    """PostgreSQL: commit a batch as planned when it was checked (``_plan``), if none of its
+    LAs' records has been written since; None (and nothing written) if one has. Returns
+    (inserted, updated).
+
+    Its LAs are locked as ``_copy_upsert`` locks them, then the records' version (whose row
+    lock every writer of records takes before writing: writers run one after the other
+    from here), then the versions are compared. The new rows are copied straight into the
+    records table (a row that is somehow there after all fails the unique key, and the
+    whole commit with it) and their counts added to the summaries; the changed rows, a
+    file's few, go through ``_copy_upsert``, which matches them again."""
+    from .. import facts
+
+    la_ids = sorted(int(la_id) for la_id in planned["versions"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM clusters_localauthority WHERE id = ANY(%s) "
+            "ORDER BY id FOR NO KEY UPDATE",
+            [la_ids],
+        )
+        facts._new_version()
+        if facts.la_versions(la_ids) != planned["versions"]:
+            return None
+        inserted = updated = 0
+        if planned["new"]:
+            _check_lists({column: set(ids) for column, ids in planned["lists"].items()})
+            columns = ", ".join(RECORD_COLUMNS + ["batch_id", "updated_at"])
+            stamp = f"\t{timezone.now().isoformat()}\n"
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")  # the summaries' joins hash in memory
+            facts.copy_in(
+                cursor,
+                f"COPY {_TABLE} ({columns}) FROM STDIN",
+                planned["new"].replace("\n", stamp),
+            )
+            inserted = planned["new"].count("\n")
+            facts.add_counts(cursor, planned["counts"], la_ids)
+        if planned["changed"]:
+            more, updated = _copy_upsert(planned["changed"])
+            inserted += more
+    return inserted, updated
 
 
 def authority_counts(by_la: dict[int, dict]) -> list[dict]:

@@ -156,7 +156,7 @@ def test_a_summary_that_cannot_be_written_fails_the_import(north_east, monkeypat
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(facts, "refresh", broken)  # SQLite: the LAs' summaries recounted
-    monkeypatch.setattr(facts, "apply_changes", broken)  # PostgreSQL: moved by the change
+    monkeypatch.setattr(facts, "change_ctes", broken)  # PostgreSQL: moved by the change
     with pytest.raises(RuntimeError):
         upsert_records(rows, batch_id=None)
     assert not PipelineRecord.objects.exists()  # never records without their summaries
