@@ -32,7 +32,7 @@ def serving_web() -> None:
     _serving_web["on"] = True
 
 
-def enqueue(task, *args, background: bool = False) -> bool:
+def enqueue(task, *args, background: bool = False, only_apart: bool = False) -> bool:
     """Send a task to the workers, or, when the broker cannot be reached, leave the work as
     it is saved for its area's sweep to queue once the broker is back: the person who asked
     is told it is queued, never that it failed. Errors of the task itself (run in-process
@@ -41,11 +41,17 @@ def enqueue(task, *args, background: bool = False) -> bool:
     ``background``: on the embedded default (no broker), a web process runs the task in a
     thread of its own, so that a long task (checking a big upload) never holds the request;
     the page it leads to shows the progress. If the process stops first, the work is left
-    as saved and the area's sweep (or the next look at its page) takes it up again."""
+    as saved and the area's sweep (or the next look at its page) takes it up again.
+
+    ``only_apart``: work that only saves someone a wait later (keeping figures ahead of
+    their first reader) and must never hold the caller: on the embedded default it runs in
+    a thread of a web process, and is skipped elsewhere (a command, a benchmark, a test)."""
     from django.conf import settings
     from kombu.exceptions import OperationalError
 
-    if background and settings.CELERY_TASK_ALWAYS_EAGER and _serving_web["on"]:
+    if only_apart and settings.CELERY_TASK_ALWAYS_EAGER and not _serving_web["on"]:
+        return False
+    if (background or only_apart) and settings.CELERY_TASK_ALWAYS_EAGER and _serving_web["on"]:
         import threading
 
         threading.Thread(

@@ -9,6 +9,30 @@ from core.charts import BLUE, ORANGE, PLUM, TEAL, drawn
 from core.charts import figure_png_uri as _uri
 
 
+def funnel_page_charts(scope, data: dict, bench: list[dict]) -> dict:
+    """The funnel page's rates table and its two charts, from the funnel with its year
+    earlier (``selectors.funnel_comparison``) and the benchmarks beside it: drawn once per
+    content, by the page or ahead of it (``pipeline.tasks.keep_figures``)."""
+    rates = [
+        {
+            "label": scope.label,
+            "enquiry_to_application": data["enquiry_to_application"],
+            "enquiry_to_approval": data["enquiry_to_approval"],
+        },
+        *[{"label": b["scope"], **b} for b in bench],
+        {
+            "label": "A year earlier",
+            "enquiry_to_application": data["year_earlier"]["enquiry_to_application"],
+            "enquiry_to_approval": data["year_earlier"]["enquiry_to_approval"],
+        },
+    ]
+    return {
+        "rates": rates,
+        "funnel_chart": funnel_chart(data),
+        "rates_chart": rates_chart(rates, data["baseline"]),
+    }
+
+
 def funnel_chart(data: dict) -> str:
     spec = {
         "period": data["period"],

@@ -45,6 +45,17 @@ def _new_version() -> None:
     token = uuid.uuid4().hex
     if not SummaryVersion.objects.filter(name=RECORDS).update(token=token):
         SummaryVersion.objects.update_or_create(name=RECORDS, defaults={"token": token})
+    transaction.on_commit(_keep_figures)
+
+
+def _keep_figures() -> None:
+    """Once the new records are committed: keep the most read funnels ahead of their first
+    reader (pipeline.tasks.keep_figures, by a worker; never in the committing request)."""
+    from core.tasks import enqueue
+
+    from .tasks import keep_figures
+
+    enqueue(keep_figures, only_apart=True)
 
 
 def version() -> str:

@@ -117,19 +117,6 @@ def funnel(request):
             ],
             rows,
         )
-    rate_rows = [
-        {
-            "label": scope.label,
-            "enquiry_to_application": data["enquiry_to_application"],
-            "enquiry_to_approval": data["enquiry_to_approval"],
-        },
-        *[{"label": b["scope"], **b} for b in bench],
-        {
-            "label": "A year earlier",
-            "enquiry_to_application": data["year_earlier"]["enquiry_to_application"],
-            "enquiry_to_approval": data["year_earlier"]["enquiry_to_approval"],
-        },
-    ]
     form = FunnelForm(initial={"scope": scope.key, "period": period.key}, user=request.user)
     query = request.GET.copy()
     query["scope"], query["period"], query["format"] = scope.key, period.key, "csv"
@@ -139,9 +126,7 @@ def funnel(request):
         {
             "form": form,
             "funnel": data,
-            "rates": rate_rows,
-            "funnel_chart": charts.funnel_chart(data),
-            "rates_chart": charts.rates_chart(rate_rows, data["baseline"]),
+            **charts.funnel_page_charts(scope, data, bench),
             "csv_query": query.urlencode(),
             "scope": scope,
             "period": period,

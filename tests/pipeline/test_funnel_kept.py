@@ -97,3 +97,24 @@ def test_late_returns_on_the_home_page_move_when_a_return_is_submitted(users, no
     )
     submit_return(monthly_return=saved, user=users["lead"])
     assert not any(r["month"] == month for r in late_for_sunderland())
+
+
+def test_an_import_keeps_the_most_read_funnels_ahead_of_their_first_reader(
+    north_east, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from core import tasks as core_tasks
+    from pipeline import tasks
+    from pipeline.scope import add_months
+
+    queued = []
+    monkeypatch.setattr(core_tasks, "enqueue", lambda task, *a, **k: queued.append((task, k)))
+    with django_capture_on_commit_callbacks(execute=True):
+        add_records(authorities("Sunderland"), 50)  # committed as an import commits
+    # queued once the records are committed, never worked out in the committing request
+    assert (tasks.keep_figures, {"only_apart": True}) in queued
+
+    assert tasks.keep_figures() == 4  # what the worker does with it
+    today = FIXED_DAY.date()
+    for period in (make_period("fy", today), make_period("month", add_months(today, -1))):
+        with django_assert_num_queries(1):  # the figures' version: the rest was kept
+            funnel(ENGLAND, period)
