@@ -170,3 +170,38 @@ def test_two_files_of_the_same_people_committed_at_once_add_each_record_once(nor
     assert sorted(o.new_count for o in outcomes) == [0, 150]
     assert PipelineRecord.objects.count() == 150
     assert sum(facts.differences().values()) == 0
+
+
+def test_a_summary_that_cannot_be_added_to_fails_the_planned_commit(north_east, pm, monkeypatch):
+    waiting = checked(pm, records(list(authorities("Sunderland")), 40, seed=40))
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(facts, "add_counts", broken)
+    with pytest.raises(RuntimeError):
+        commit_batch(batch=waiting, user=pm)
+
+    assert not PipelineRecord.objects.exists()  # never records without their summaries
+    waiting.refresh_from_db()
+    assert waiting.status == BatchStatus.VALIDATED  # and it can be committed again
+
+
+def test_summaries_that_drifted_from_the_records_refuse_a_change_and_keep_nothing(north_east, pm):
+    from django.core.exceptions import ValidationError
+
+    from pipeline.models import RecordMonth
+
+    las = list(authorities("Sunderland"))
+    commit_batch(batch=checked(pm, records(las, 60, seed=30)), user=pm)
+    RecordMonth.objects.all().delete()  # the summaries no longer match (say, edited by hand)
+    waiting = checked(pm, records(las, 60, seed=31))  # the same references, other dates
+    assert waiting.changed_count > 0
+
+    with pytest.raises(ValidationError) as refused:
+        commit_batch(batch=waiting, user=pm, clear_confirmed=True)
+
+    assert "summary figures no longer match the case records" in str(refused.value)
+    assert not PipelineRecord.objects.filter(batch=waiting).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == BatchStatus.VALIDATED
