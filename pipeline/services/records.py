@@ -1486,23 +1486,38 @@ def preview_changes(text: str, *, plan: bool = False) -> dict:
     clearing = dict.fromkeys(CLEARABLE, 0)
     planned = None
     if text and connection.vendor == "postgresql":
-        cleared = ", ".join(
-            f"count(*) FILTER (WHERE t.{c} IS NOT NULL AND s.{c} IS NULL)" for c in CLEARABLE
-        )
+        from .. import facts
+
         with transaction.atomic(), connection.cursor() as cursor:
             _stage_rows(cursor, text)
-            if plan:
-                planned = _plan(cursor)
+            if plan:  # read before the rows are matched: a write after it changes them
+                cursor.execute(f"SELECT DISTINCT local_authority_id FROM {_STAGING}")  # noqa: S608
+                versions = facts.la_versions([la_id for (la_id,) in cursor.fetchall()])
+            # each staged row matched once with its stored record: what it is, and which
+            # stored values it would clear
+            cleared = ", ".join(
+                f"(t.{c} IS NOT NULL AND s.{c} IS NULL)::int AS cleared_{c}" for c in CLEARABLE
+            )
+            cursor.execute(f"DROP TABLE IF EXISTS {_CLASSIFIED}")
             cursor.execute(
-                f"SELECT s.local_authority_id, count(*), count(*) FILTER (WHERE t.id IS NULL), "  # noqa: S608
-                f"count(*) FILTER (WHERE t.id IS NOT NULL AND {_DIFFERS}), {cleared} "
-                f"FROM {_STAGING} s LEFT JOIN {_TABLE} t ON {_SAME_KEY} "
-                "GROUP BY s.local_authority_id"
+                f"CREATE TEMP TABLE {_CLASSIFIED} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT s.*, CASE WHEN t.id IS NULL THEN 'new' WHEN {_DIFFERS} THEN 'changed' "
+                f"ELSE 'unchanged' END AS kind, {cleared} "
+                f"FROM {_STAGING} s LEFT JOIN {_TABLE} t ON {_SAME_KEY}"
+            )
+            cursor.execute(
+                "SELECT local_authority_id, count(*), count(*) FILTER (WHERE kind = 'new'), "  # noqa: S608
+                "count(*) FILTER (WHERE kind = 'changed'), "
+                + ", ".join(f"sum(cleared_{c})" for c in CLEARABLE)
+                + f" FROM {_CLASSIFIED} GROUP BY local_authority_id"
             )
             for la_id, rows, new, changed, *cleared_counts in cursor.fetchall():
                 by_la[la_id] = {"rows": rows, "new": new, "changed": changed}
                 for column, n in zip(CLEARABLE, cleared_counts, strict=True):
                     clearing[column] += n
+            if plan:
+                planned = _plan(cursor, versions)
+            cursor.execute(f"DROP TABLE {_CLASSIFIED}")
             cursor.execute(f"DROP TABLE {_STAGING}")
     elif text:
         rows = from_copy_text(text)
@@ -1548,10 +1563,11 @@ def preview_changes(text: str, *, plan: bool = False) -> dict:
 _CLASSIFIED = "pipeline_classified"
 
 
-def _plan(cursor) -> dict:
-    """PostgreSQL, at validation, over the staged rows: the file's rows split into new,
-    changed and unchanged (COPY text each), what the new ones add to each summary, the list
-    entries they use, and the file's LAs' records versions, read before anything else.
+def _plan(cursor, versions: dict) -> dict:
+    """PostgreSQL, at validation, over the staged rows matched with the stored records
+    (``preview_changes``): the file's rows split into new, changed and unchanged (COPY text
+    each), what the new ones add to each summary, the list entries they use, and the file's
+    LAs' records versions, read before the rows were matched.
 
     If those versions are the same when the batch is committed, no record of its LAs has
     been written since, so what was found here still holds, and the commit copies the new
@@ -1560,15 +1576,7 @@ def _plan(cursor) -> dict:
     again (``_copy_upsert``)."""
     from .. import facts
 
-    cursor.execute(f"SELECT DISTINCT local_authority_id FROM {_STAGING}")  # noqa: S608
-    versions = facts.la_versions([la_id for (la_id,) in cursor.fetchall()])
     columns = ", ".join(RECORD_COLUMNS + ["batch_id"])
-    cursor.execute(f"DROP TABLE IF EXISTS {_CLASSIFIED}")
-    cursor.execute(
-        f"CREATE TEMP TABLE {_CLASSIFIED} ON COMMIT DROP AS "  # noqa: S608
-        f"SELECT s.*, CASE WHEN t.id IS NULL THEN 'new' WHEN {_DIFFERS} THEN 'changed' "
-        f"ELSE 'unchanged' END AS kind FROM {_STAGING} s LEFT JOIN {_TABLE} t ON {_SAME_KEY}"
-    )
     planned = {"versions": versions}
     for kind in ("new", "changed", "unchanged"):
         planned[kind] = facts.copy_out(
@@ -1586,7 +1594,6 @@ def _plan(cursor) -> dict:
         column: sorted(i for i in (ids or ()) if i is not None)
         for column, ids in zip(LIST_COLUMNS, cursor.fetchone(), strict=True)
     }
-    cursor.execute(f"DROP TABLE {_CLASSIFIED}")
     return planned
 
 
