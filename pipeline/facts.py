@@ -83,7 +83,8 @@ def la_versions(la_ids) -> dict[str, str]:
     return {str(i): found.get(_la_name(i), "none") for i in la_ids}
 
 
-def _new_la_versions(la_ids) -> None:
+def new_la_versions(la_ids) -> None:
+    """Change these LAs' records versions (in the transaction that writes their records)."""
     SummaryVersion.objects.bulk_create(
         [SummaryVersion(name=_la_name(i), token=uuid.uuid4().hex) for i in sorted(set(la_ids))],
         update_conflicts=True,
@@ -218,7 +219,7 @@ def refresh(la_ids) -> None:
     if not la_ids:
         return
     _new_version()
-    _new_la_versions(la_ids)
+    new_la_versions(la_ids)
     for model in SUMMARIES:
         model.objects.filter(local_authority_id__in=la_ids).delete()
     if connection.vendor == "postgresql":
@@ -396,7 +397,7 @@ def add_counts(cursor, counts: dict[str, str], la_ids) -> None:
     copied into a temporary table, then one statement per summary), and change the
     records' versions."""
     _new_version()
-    _new_la_versions(la_ids)
+    new_la_versions(la_ids)
     for model in SUMMARIES:
         rows = counts.get(model.__name__)
         if not rows:
@@ -410,11 +411,6 @@ def add_counts(cursor, counts: dict[str, str], la_ids) -> None:
         copy_in(cursor, f"COPY facts_delta ({names}) FROM STDIN", rows)
         cursor.execute("WITH " + ", ".join(_move(model, "facts_delta")) + " SELECT 1")
         cursor.execute("DROP TABLE facts_delta")
-
-
-def changed_las(la_ids) -> None:
-    """Change these LAs' records versions (a commit that wrote their records)."""
-    _new_la_versions(la_ids)
 
 
 def drop_emptied(cursor, la_ids) -> None:

@@ -1428,7 +1428,7 @@ def _copy_upsert(text: str, *, summarise: bool = True) -> tuple[int, int]:
             if inserted or updated:
                 from .. import facts
 
-                facts.changed_las(la_ids)
+                facts.new_la_versions(la_ids)
         cursor.execute(f"DROP TABLE {_STAGING}")
     return inserted, updated
 
